@@ -1,0 +1,284 @@
+import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey } from "./schema";
+import { PRODUCTS } from "../products";
+import { isIpv4Cidr, isIpv6Cidr, isWorldCidr } from "./cidr";
+
+export type Environment = "dev" | "staging" | "prod";
+export type ProductId = "apim" | "mi" | "is" | "si";
+export type Platform = "aws" | "kubernetes";
+export type StackRole = "standalone" | "cluster" | "edge";
+export type Color = "blue" | "green";
+
+/** Validated settings of one stack. Every field comes from a key of `CONFIG_KEYS`. */
+export interface Settings {
+    environment: Environment;
+    product: ProductId;
+    productVersion: string;
+    platform: Platform;
+    role: StackRole;
+    /** Set when role is cluster. */
+    color?: Color;
+    activeColor: Color;
+    canaryWeight: number;
+    stickinessSeconds: number;
+    blueStack: string;
+    greenStack: string;
+    nodeCount: number;
+    instanceType: string;
+    instanceMemoryMiB: number;
+    amiId?: string;
+    vpcId?: string;
+    privateSubnetIds: string[];
+    publicSubnetIds: string[];
+    vpcCidr: string;
+    availabilityZoneCount: number;
+    clientCidrs: string[];
+    sshSourceCidrs: string[];
+    sshPort: number;
+    domainName: string;
+    certificateArn?: string;
+    publicPaths: string[];
+    logRetentionDays: number;
+    backupRetentionDays: number;
+    backupSchedule: string;
+    backupReplicaRegion?: string;
+    deletionProtection: boolean;
+    updateWindow: string;
+    adminUsername: string;
+    wso2Uid: number;
+    proxyHost?: string;
+    proxyPort: number;
+    egressCidrs: string[];
+    databaseCidrs: string[];
+    databasePort: number;
+    image?: string;
+    namespace: string;
+    gatewayNamespace: string;
+    gatewayName: string;
+}
+
+export interface ConfigProblem {
+    key: string;
+    value: unknown;
+    problem: string;
+}
+
+/** Thrown before any resource is registered; names every bad key, its value and what is allowed. */
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(
+            "invalid configuration:\n" +
+                problems
+                    .map((p) => `  ${CONFIG_NAMESPACE}:${p.key} = ${JSON.stringify(p.value)}: ${p.problem}`)
+                    .join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const ADMIN_CONTEXTS = ["/services", "/carbon", "/console", "/fileupload", "/management"];
+const DEFAULT_ADMIN_NAMES = ["admin", "administrator", "root", "wso2admin"];
+
+/**
+ * Reads and validates every key. `raw(key)` returns the string Pulumi config holds for the key
+ * (arrays as JSON) or undefined when unset. Collects all problems, then throws one `ConfigError`.
+ */
+export function parseSettings(raw: (key: string) => string | undefined): Settings {
+    const problems: ConfigProblem[] = [];
+    const bad = (key: string, value: unknown, problem: string) => problems.push({ key, value, problem });
+
+    const str = (key: ConfigKey): string => {
+        const v = raw(key);
+        return v === undefined ? String(CONFIG_KEYS[key].default) : v.trim();
+    };
+    const oneOf = <T extends string>(key: ConfigKey, allowed: readonly T[]): T => {
+        const v = str(key);
+        if (!(allowed as readonly string[]).includes(v)) bad(key, v, `must be one of ${allowed.join(", ")}`);
+        return v as T;
+    };
+    const int = (key: ConfigKey, min: number, max: number): number => {
+        const v = raw(key);
+        if (v === undefined) return CONFIG_KEYS[key].default as number;
+        const n = Number(v.trim());
+        if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) {
+            bad(key, v, `must be an integer between ${min} and ${max}`);
+            return CONFIG_KEYS[key].default as number;
+        }
+        if (n < min || n > max) bad(key, n, `must be an integer between ${min} and ${max}`);
+        return n;
+    };
+    const bool = (key: ConfigKey): boolean => {
+        const v = raw(key);
+        if (v === undefined) return CONFIG_KEYS[key].default as boolean;
+        if (v.trim() === "true") return true;
+        if (v.trim() === "false") return false;
+        bad(key, v, "must be true or false");
+        return CONFIG_KEYS[key].default as boolean;
+    };
+    const list = (key: ConfigKey): string[] => {
+        const v = raw(key);
+        if (v === undefined) return [...(CONFIG_KEYS[key].default as readonly string[])];
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(v);
+        } catch {
+            parsed = v.trim() === "" ? [] : v.split(",").map((s) => s.trim());
+        }
+        if (!Array.isArray(parsed) || parsed.some((e) => typeof e !== "string")) {
+            bad(key, v, "must be a list of strings (a JSON array)");
+            return [];
+        }
+        return parsed as string[];
+    };
+    const cidrs = (key: ConfigKey): string[] => {
+        const v = list(key);
+        for (const c of v) {
+            if (!isIpv4Cidr(c) && !isIpv6Cidr(c)) bad(key, c, "is not a CIDR block such as 10.0.0.0/16 or 2001:db8::/32");
+        }
+        return v;
+    };
+    const optional = (key: ConfigKey, pattern: RegExp, what: string): string | undefined => {
+        const v = str(key);
+        if (v === "") return undefined;
+        if (!pattern.test(v)) bad(key, v, `must be ${what}`);
+        return v;
+    };
+
+    const environment = oneOf<Environment>("environment", ["dev", "staging", "prod"]);
+    const product = oneOf<ProductId>("product", ["apim", "mi", "is", "si"]);
+    const platform = oneOf<Platform>("platform", ["aws", "kubernetes"]);
+    const role = oneOf<StackRole>("role", ["standalone", "cluster", "edge"]);
+    const colorRaw = str("color");
+    let color: Color | undefined;
+    if (colorRaw !== "") {
+        if (colorRaw !== "blue" && colorRaw !== "green") bad("color", colorRaw, "must be one of blue, green");
+        else color = colorRaw;
+    } else if (role === "cluster") {
+        bad("color", colorRaw, "is required when role is cluster: blue or green");
+    }
+    const activeColor = oneOf<Color>("activeColor", ["blue", "green"]);
+    const canaryWeight = int("canaryWeight", 0, 100);
+    const nodeCount = int("nodeCount", 1, 20);
+    const sshSourceCidrs = cidrs("sshSourceCidrs");
+    const settings: Settings = {
+        environment,
+        product,
+        productVersion:
+            optional("productVersion", /^\d+\.\d+\.\d+$/, "a version such as 4.3.0") ?? PRODUCTS[product]?.defaultVersion ?? "",
+        platform,
+        role,
+        color,
+        activeColor,
+        canaryWeight,
+        stickinessSeconds: int("stickinessSeconds", 0, 604800),
+        blueStack: optional("blueStack", /^[A-Za-z0-9_.\-/]+$/, "a stack name or org/project/stack") ?? "",
+        greenStack: optional("greenStack", /^[A-Za-z0-9_.\-/]+$/, "a stack name or org/project/stack") ?? "",
+        nodeCount,
+        instanceType: optional("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as m6i.xlarge") ?? "",
+        instanceMemoryMiB: int("instanceMemoryMiB", 0, 4194304),
+        amiId: optional("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0"),
+        vpcId: optional("vpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123456789abcdef0"),
+        privateSubnetIds: list("privateSubnetIds"),
+        publicSubnetIds: list("publicSubnetIds"),
+        vpcCidr: str("vpcCidr"),
+        availabilityZoneCount: int("availabilityZoneCount", 2, 3),
+        clientCidrs: cidrs("clientCidrs"),
+        sshSourceCidrs,
+        sshPort: int("sshPort", 1024, 65535),
+        domainName: str("domainName").toLowerCase(),
+        certificateArn: optional(
+            "certificateArn",
+            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+            "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
+        ),
+        publicPaths: list("publicPaths"),
+        logRetentionDays: int("logRetentionDays", 1, 3653),
+        backupRetentionDays: int("backupRetentionDays", 7, 3650),
+        backupSchedule: str("backupSchedule"),
+        backupReplicaRegion: optional("backupReplicaRegion", /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1"),
+        deletionProtection: bool("deletionProtection"),
+        updateWindow: str("updateWindow"),
+        adminUsername: str("adminUsername"),
+        wso2Uid: int("wso2Uid", 100, 60000),
+        proxyHost: optional("proxyHost", /^[A-Za-z0-9.-]+$/, "a host name or IPv4 address"),
+        proxyPort: int("proxyPort", 1, 65535),
+        egressCidrs: cidrs("egressCidrs"),
+        databaseCidrs: cidrs("databaseCidrs"),
+        databasePort: int("databasePort", 1, 65535),
+        image: optional(
+            "image",
+            /^[a-z0-9.\-/:]+(@sha256:[0-9a-f]{64}|:\d+\.\d+\.\d+[A-Za-z0-9.\-]*)$/,
+            "an image pinned by digest (repo@sha256:<64 hex>) or exact version tag (repo:4.3.0)",
+        ),
+        namespace: optional("namespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label") ?? "",
+        gatewayNamespace: optional("gatewayNamespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label") ?? "",
+        gatewayName: optional("gatewayName", /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "a DNS-1123 subdomain") ?? "",
+    };
+
+    // Cross-key rules.
+    if (!isIpv4Cidr(settings.vpcCidr) || !/\/(1[6-9]|2[0-4])$/.test(settings.vpcCidr)) {
+        bad("vpcCidr", settings.vpcCidr, "must be an IPv4 CIDR block from /16 to /24");
+    }
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(settings.domainName)) {
+        bad("domainName", settings.domainName, "must be a fully qualified host name such as api.example.com");
+    }
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(settings.logRetentionDays)) {
+        bad("logRetentionDays", settings.logRetentionDays, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    for (const key of ["backupSchedule", "updateWindow"] as const) {
+        if (!/^[A-Za-z0-9*,.:/~\- ]{1,80}$/.test(settings[key])) {
+            bad(key, settings[key], "must be a systemd OnCalendar expression such as 'daily' or 'Wed *-*-* 03:00'");
+        }
+    }
+    if (DEFAULT_ADMIN_NAMES.includes(settings.adminUsername.toLowerCase())) {
+        bad("adminUsername", settings.adminUsername, `must not be a default or guessable name (${DEFAULT_ADMIN_NAMES.join(", ")})`);
+    } else if (!/^[A-Za-z][A-Za-z0-9._-]{3,62}$/.test(settings.adminUsername)) {
+        bad("adminUsername", settings.adminUsername, "must be 4..63 letters, digits, '.', '_' or '-', starting with a letter");
+    }
+    if (settings.sshPort === 22) bad("sshPort", 22, "must not be the default port 22");
+    for (const p of settings.publicPaths) {
+        if (!/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9_~\-]$/.test(p) || p.includes("..") || p.includes("//")) {
+            bad("publicPaths", p, "must be an absolute path prefix of letters, digits, '.', '_', '~', '-' and '/', without '..' or '//', not '/'");
+        } else if (ADMIN_CONTEXTS.some((a) => p.toLowerCase() === a || p.toLowerCase().startsWith(a + "/"))) {
+            bad("publicPaths", p, `must not expose an admin context (${ADMIN_CONTEXTS.join(", ")})`);
+        }
+    }
+    if (settings.vpcId) {
+        for (const key of ["privateSubnetIds", "publicSubnetIds"] as const) {
+            const ids = settings[key];
+            if (ids.length < 2) bad(key, ids, "must list two or more subnets in different zones when vpcId is set");
+            for (const id of ids) if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) bad(key, id, "is not a subnet id such as subnet-0123456789abcdef0");
+        }
+    } else {
+        for (const key of ["privateSubnetIds", "publicSubnetIds"] as const) {
+            if (settings[key].length > 0) bad(key, settings[key], "must be empty unless vpcId is set");
+        }
+    }
+    if (settings.proxyHost === undefined && raw("proxyPort") !== undefined) {
+        bad("proxyPort", raw("proxyPort"), "is only meaningful with proxyHost");
+    }
+    if (settings.role === "edge" && settings.blueStack === settings.greenStack) {
+        bad("greenStack", settings.greenStack, "must differ from blueStack");
+    }
+    if (settings.platform === "kubernetes" && settings.role !== "standalone") {
+        bad("role", settings.role, "must be standalone on kubernetes: blue-green is done with color labels and the Service selector");
+    }
+
+    // Production refuses what WSO2's guidelines rule out (NET-FAILOVER, OS-SSH).
+    if (environment === "prod") {
+        if (nodeCount < 2) bad("nodeCount", nodeCount, "must be at least 2 in prod (failover needs two nodes)");
+        for (const c of sshSourceCidrs) {
+            if (isWorldCidr(c)) bad("sshSourceCidrs", c, "must not allow SSH from anywhere in prod");
+        }
+        if (settings.platform === "aws" && settings.role !== "edge" && !settings.backupReplicaRegion) {
+            bad("backupReplicaRegion", "", "is required in prod: backups must be replicated to a second region");
+        }
+    }
+
+    if (problems.length > 0) throw new ConfigError(problems);
+    return settings;
+}
