@@ -1,0 +1,49 @@
+import type { Environment } from "../../config/settings";
+import type { ProductSpec } from "../../products";
+import type { RenderedArtifact } from "../artifacts";
+
+/**
+ * Everything the host renderers need to boot one WSO2 node. Plain values: components resolve their
+ * Outputs first (pulumi.all(...).apply) and then call the pure renderers.
+ */
+export interface NodeHostInput {
+    /** Stack-unique name of the node group, used in artifact paths and tags, e.g. `wso2-prod`. */
+    clusterName: string;
+    environment: Environment;
+    product: ProductSpec;
+    productVersion: string;
+    region: string;
+    /** UID/GID of the dedicated `wso2` user (default 802). */
+    wso2Uid: number;
+    /** Memory of the instance in MiB (JVM heap about half). */
+    instanceMemoryMiB: number;
+    domainName: string;
+    /** SSH allowed from these CIDRs on `sshPort`; empty: sshd disabled, access through SSM. */
+    sshSourceCidrs: string[];
+    sshPort: number;
+    /** CIDRs the load balancer connects from (the public subnets' CIDRs), filling `lb_sources`. */
+    lbSourceCidrs: string[];
+    /** EC2 tag that marks members of this cluster; `cluster_peers` is refreshed from it. */
+    clusterTag: { key: string; value: string };
+    /** Secrets Manager secret holding `{ "username", "password" }` of the super admin. */
+    adminSecretArn: string;
+    /** Secrets Manager secret holding the keystore password (generated). */
+    keystoreSecretArn: string;
+    backupBucket: string;
+    /** Prefix under which this cluster's nodes write; each node writes under `<prefix>/<instance-id>/`. */
+    backupPrefix: string;
+    /** systemd OnCalendar of the backup timer. */
+    backupSchedule: string;
+    /** systemd OnCalendar of the security-update window. */
+    updateWindow: string;
+    /** CloudWatch log group the agent ships product and audit logs to. */
+    logGroupName: string;
+    proxy?: { host: string; port: number };
+}
+
+/** What booting a node takes: the user data and every file it writes, for `artifacts/`. */
+export interface NodeBoot {
+    /** `#cloud-config` document passed as EC2 user data. */
+    userData: string;
+    artifacts: RenderedArtifact[];
+}
