@@ -147,6 +147,11 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         if (!pattern.test(v)) bad(key, v, `must be ${what}`);
         return v;
     };
+    const required = (key: ConfigKey, pattern: RegExp, what: string): string => {
+        const v = str(key);
+        if (!pattern.test(v)) bad(key, v, `must be ${what}`);
+        return v;
+    };
 
     const environment = oneOf<Environment>("environment", ["dev", "staging", "prod"]);
     const product = oneOf<ProductId>("product", ["apim", "mi", "is", "si"]);
@@ -178,7 +183,7 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         blueStack: optional("blueStack", /^[A-Za-z0-9_.\-/]+$/, "a stack name or org/project/stack") ?? "",
         greenStack: optional("greenStack", /^[A-Za-z0-9_.\-/]+$/, "a stack name or org/project/stack") ?? "",
         nodeCount,
-        instanceType: optional("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as m6i.xlarge") ?? "",
+        instanceType: required("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as m6i.xlarge"),
         instanceMemoryMiB: int("instanceMemoryMiB", 0, 4194304),
         amiId: optional("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0"),
         vpcId: optional("vpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123456789abcdef0"),
@@ -214,9 +219,9 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
             /^[a-z0-9.\-/:]+(@sha256:[0-9a-f]{64}|:\d+\.\d+\.\d+[A-Za-z0-9.\-]*)$/,
             "an image pinned by digest (repo@sha256:<64 hex>) or exact version tag (repo:4.3.0)",
         ),
-        namespace: optional("namespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label") ?? "",
-        gatewayNamespace: optional("gatewayNamespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label") ?? "",
-        gatewayName: optional("gatewayName", /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "a DNS-1123 subdomain") ?? "",
+        namespace: required("namespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
+        gatewayNamespace: required("gatewayNamespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
+        gatewayName: required("gatewayName", /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "a DNS-1123 subdomain"),
     };
 
     // Cross-key rules.
@@ -261,8 +266,13 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     if (settings.proxyHost === undefined && raw("proxyPort") !== undefined) {
         bad("proxyPort", raw("proxyPort"), "is only meaningful with proxyHost");
     }
-    if (settings.role === "edge" && settings.blueStack === settings.greenStack) {
-        bad("greenStack", settings.greenStack, "must differ from blueStack");
+    if (settings.role === "edge") {
+        for (const key of ["blueStack", "greenStack"] as const) {
+            if (settings[key] === "") bad(key, "", "is required when role is edge: the stack reference of that color's cluster");
+        }
+        if (settings.blueStack !== "" && settings.blueStack === settings.greenStack) {
+            bad("greenStack", settings.greenStack, "must differ from blueStack");
+        }
     }
     if (settings.platform === "kubernetes" && settings.role !== "standalone") {
         bad("role", settings.role, "must be standalone on kubernetes: blue-green is done with color labels and the Service selector");
