@@ -1,0 +1,145 @@
+import * as path from "path";
+import { GUIDELINES } from "../components/guidelines";
+import { UsageError } from "./plan/project";
+import { ProgramError } from "./plan/runner";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export const USAGE = `Usage: wso2-harden <command> [options]
+
+Commands:
+  plan        Run a Pulumi TypeScript program offline under mocks, evaluate the policy pack and write
+              the plan, the policy reports and every rendered artifact.
+  guidelines  Print every WSO2 guideline id with its status and what carries it.
+
+wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:key>=<value>]... [--policy-config <file>]
+  --stack <name>          Stack to plan; its config is <stackConfigDir>/Pulumi.<name>.yaml.
+  --program <dir>         Directory with Pulumi.yaml (nodejs runtime). Default: this project.
+  --out <dir>             Output directory. Default: out/<stack>.
+  --config <ns:key>=<v>   Override one config key, like 'pulumi config set' (value parsed as JSON when it is JSON).
+                          A key without namespace belongs to the program's project. Repeatable.
+  --policy-config <file>  Policy pack config, the format of 'pulumi preview --policy-pack-config'
+                          (e.g. policies/config/dev.json). Default: the pack's strict defaults.
+  Writes plan.json, policy-report.json, policy-report.sarif, report.md and artifacts/ (with index.json).
+  Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or bad configuration
+  (nothing is written).
+
+wso2-harden guidelines [--json]
+  Prints id, status (enforced, implemented, out-of-scope, planned), components, policies and tests.
+`;
+
+interface Parsed {
+    command?: string;
+    flags: Map<string, string[]>;
+    bools: Set<string>;
+}
+
+const VALUE_FLAGS: Record<string, string[]> = {
+    plan: ["--stack", "--program", "--out", "--config", "--policy-config"],
+    guidelines: [],
+};
+const BOOL_FLAGS: Record<string, string[]> = { plan: [], guidelines: ["--json"] };
+
+function parseArgs(argv: string[]): Parsed {
+    const [command, ...rest] = argv;
+    const parsed: Parsed = { command, flags: new Map(), bools: new Set() };
+    if (!command || command === "--help" || command === "-h" || command === "help") return parsed;
+    if (!(command in VALUE_FLAGS)) throw new UsageError(`unknown command '${command}'`);
+    for (let i = 0; i < rest.length; i++) {
+        let arg = rest[i];
+        let value: string | undefined;
+        const eq = arg.indexOf("=");
+        if (arg.startsWith("--") && eq > 0 && VALUE_FLAGS[command].includes(arg.slice(0, eq))) {
+            value = arg.slice(eq + 1);
+            arg = arg.slice(0, eq);
+        }
+        if (arg === "--help" || arg === "-h") {
+            parsed.bools.add("--help");
+        } else if (BOOL_FLAGS[command].includes(arg)) {
+            parsed.bools.add(arg);
+        } else if (VALUE_FLAGS[command].includes(arg)) {
+            if (value === undefined) {
+                value = rest[++i];
+                if (value === undefined) throw new UsageError(`${arg} needs a value`);
+            }
+            (parsed.flags.get(arg) ?? parsed.flags.set(arg, []).get(arg)!).push(value);
+        } else {
+            throw new UsageError(`${command}: unknown option '${arg}'`);
+        }
+    }
+    return parsed;
+}
+
+function single(p: Parsed, flag: string): string | undefined {
+    const v = p.flags.get(flag);
+    if (v && v.length > 1) throw new UsageError(`${flag} given ${v.length} times`);
+    return v?.[0];
+}
+
+function printGuidelines(json: boolean): void {
+    if (json) {
+        const rows = GUIDELINES.map((g) => ({
+            id: g.id,
+            title: g.title,
+            status: g.status,
+            reason: g.reason ?? null,
+            components: g.components,
+            policies: g.policies,
+            tests: g.tests,
+        }));
+        process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+        return;
+    }
+    const counts = new Map<string, number>();
+    for (const g of GUIDELINES) {
+        counts.set(g.status, (counts.get(g.status) ?? 0) + 1);
+        process.stdout.write(`${g.id.padEnd(27)} ${g.status.padEnd(12)} ${g.title}\n`);
+        if (g.reason) process.stdout.write(`${"".padEnd(28)}why: ${g.reason}\n`);
+        if (g.components.length) process.stdout.write(`${"".padEnd(28)}components: ${g.components.join(", ")}\n`);
+        if (g.policies.length) process.stdout.write(`${"".padEnd(28)}policies: ${g.policies.join(", ")}\n`);
+        if (g.tests.length) process.stdout.write(`${"".padEnd(28)}tests: ${g.tests.join(", ")}\n`);
+    }
+    process.stdout.write(`\n${GUIDELINES.length} guidelines: ${[...counts].map(([s, n]) => `${n} ${s}`).join(", ")}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+    try {
+        const p = parseArgs(argv);
+        if (!p.command) {
+            process.stderr.write(USAGE);
+            return 2;
+        }
+        if (["help", "--help", "-h"].includes(p.command) || p.bools.has("--help")) {
+            process.stdout.write(USAGE);
+            return 0;
+        }
+        if (p.command === "guidelines") {
+            printGuidelines(p.bools.has("--json"));
+            return 0;
+        }
+        const stack = single(p, "--stack");
+        if (!stack) throw new UsageError("plan: --stack <name> is required");
+        if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack name`);
+        const started = Date.now();
+        const { plan } = await import("./plan");
+        const summary = await plan({
+            stack,
+            program: single(p, "--program") ?? PROJECT_DIR,
+            out: single(p, "--out"),
+            config: p.flags.get("--config") ?? [],
+            policyConfig: single(p, "--policy-config"),
+        });
+        process.stdout.write(
+            `planned ${summary.resources} resources of stack ${stack} in ${((Date.now() - started) / 1000).toFixed(2)} s: ` +
+                `${summary.mandatory} mandatory and ${summary.advisory} advisory violations; wrote ${path.relative(process.cwd(), summary.outDir) || "."}/\n`,
+        );
+        return summary.exitCode;
+    } catch (e) {
+        if (e instanceof UsageError || e instanceof ProgramError) {
+            process.stderr.write(`wso2-harden: ${e.message}\n`);
+            return 2;
+        }
+        process.stderr.write(`wso2-harden: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+        return 3;
+    }
+}

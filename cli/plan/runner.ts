@@ -1,0 +1,208 @@
+import * as path from "path";
+import { OutputCatalog, mockCall, mockResource, MockContext } from "./mocks";
+import { UsageError } from "./project";
+
+/** One resource the program registered, as it goes into `plan.json`. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    id: string | null;
+    parent: string | null;
+    custom: boolean;
+    protect: boolean;
+    dependencies: string[];
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    resources: PlannedResource[];
+    stackOutputs: Record<string, unknown>;
+    /** Names of StackReferences whose stacks had no known outputs. */
+    missingStacks: string[];
+}
+
+export interface RunOptions {
+    project: string;
+    stack: string;
+    programDir: string;
+    main: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    stackOutputs: (name: string) => Record<string, unknown> | undefined;
+}
+
+/** Error raised by the program itself (including its configuration validation). */
+export class ProgramError extends Error {
+    constructor(message: string, readonly isConfigError: boolean) {
+        super(message);
+        this.name = "ProgramError";
+    }
+}
+
+type PulumiModule = typeof import("@pulumi/pulumi");
+type Settings = typeof import("@pulumi/pulumi/runtime/settings");
+type Rpc = typeof import("@pulumi/pulumi/runtime/rpc");
+
+/** The program's own copy of `@pulumi/pulumi`: mocks must be set on the instance the program uses. */
+function loadSdk(programDir: string): { pulumi: PulumiModule; settings: Settings; rpc: Rpc } {
+    let entry: string;
+    try {
+        entry = require.resolve("@pulumi/pulumi", { paths: [programDir] });
+    } catch {
+        throw new UsageError(`--program ${programDir}: cannot resolve @pulumi/pulumi from it (run npm install there)`);
+    }
+    const dir = path.dirname(entry);
+    return {
+        pulumi: require(entry),
+        settings: require(path.join(dir, "runtime", "settings")),
+        rpc: require(path.join(dir, "runtime", "rpc")),
+    };
+}
+
+const CLI_DIR = path.resolve(__dirname, "..") + path.sep;
+
+/** Forgets the program's modules (not node_modules, not this CLI) so a second run starts fresh. */
+export function unloadProgramModules(): void {
+    for (const key of Object.keys(require.cache)) {
+        if (!key.includes(`${path.sep}node_modules${path.sep}`) && !key.startsWith(CLI_DIR)) delete require.cache[key];
+    }
+}
+
+/** Secret-wrapped values become plain values for policies, and `[secret]` in what the plan writes. */
+export function unwrapSecrets(v: unknown, rpc: Rpc, mask: boolean): unknown {
+    if (v === null || typeof v !== "object") return v;
+    if (rpc.isRpcSecret(v)) return mask ? "[secret]" : unwrapSecrets(rpc.unwrapRpcSecret(v), rpc, mask);
+    if (Array.isArray(v)) return v.map((e) => unwrapSecrets(e, rpc, mask));
+    const out: Record<string, unknown> = {};
+    for (const [k, e] of Object.entries(v)) out[k] = unwrapSecrets(e, rpc, mask);
+    return out;
+}
+
+/**
+ * Runs a Pulumi program in-process under the SDK's mocks and records every registration with its
+ * parent, dependencies, inputs and (mocked) outputs.
+ */
+export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secretValues: SecretView }> {
+    const { pulumi, settings, rpc } = loadSdk(opts.programDir);
+    const missing = new Set<string>();
+    const ctx: MockContext = {
+        region: opts.config["aws:region"] ?? "us-east-1",
+        project: opts.project,
+        stack: opts.stack,
+        outputs: new OutputCatalog(opts.programDir),
+        stackOutputs: opts.stackOutputs,
+        onMissingStack: (n) => missing.add(n),
+    };
+
+    // Requests carry parent and dependencies that the Mocks interface does not see; keep them by URN.
+    const meta = new Map<string, { parent: string; deps: string[]; custom: boolean; protect: boolean; type: string; name: string }>();
+    const states = new Map<string, { id: string | null; inputs: Record<string, unknown>; state: Record<string, unknown> }>();
+    let pending: { parent: string; urnKey: string } | undefined;
+
+    const mocks = {
+        newResource: async (args: { type: string; name: string; inputs: any; id?: string; custom?: boolean }) => {
+            const key = pending?.urnKey ?? `${args.type}::${args.name}`;
+            const r = mockResource(ctx, { type: args.type, name: args.name, inputs: args.inputs, id: args.id, urnKey: key });
+            lastResult = { inputs: args.inputs ?? {}, ...r };
+            return r;
+        },
+        call: async (args: { token: string; inputs: any }) => mockCall(ctx, args.token, args.inputs ?? {}),
+    };
+    let lastResult: { inputs: Record<string, unknown>; id: string; state: Record<string, unknown> } | undefined;
+
+    pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+    await pulumi.runtime.setMocks(mocks as any, opts.project, opts.stack, false);
+    const monitor = settings.getMonitor() as any;
+    const origRegister = monitor.registerResource.bind(monitor);
+    const origRead = monitor.readResource.bind(monitor);
+    const origOutputs = monitor.registerResourceOutputs.bind(monitor);
+    const capture = (orig: (req: any, cb: any) => Promise<void>, custom: (req: any) => boolean) => (req: any, cb: any) => {
+        const parent = req.getParent() as string;
+        const urnKey = `${parent}::${req.getType()}::${req.getName()}`;
+        // Mock calls are serialized per request: newResource runs synchronously after this point.
+        pending = { parent, urnKey };
+        let result: typeof lastResult;
+        const p = orig(req, (err: unknown, resp: any) => {
+            if (!err && resp) {
+                const urn = resp.getUrn() as string;
+                meta.set(urn, {
+                    parent,
+                    deps: req.getDependenciesList(),
+                    custom: custom(req),
+                    protect: typeof req.getProtect === "function" ? !!req.getProtect() : false,
+                    type: req.getType(),
+                    name: req.getName(),
+                });
+                if (result) states.set(urn, { id: result.id || null, inputs: result.inputs, state: result.state });
+            }
+            cb(err, resp);
+        });
+        // The mock monitor calls newResource before its first await, so the result is already here.
+        result = lastResult;
+        lastResult = undefined;
+        pending = undefined;
+        return p;
+    };
+    monitor.registerResource = capture(origRegister, (req) => !!req.getCustom());
+    monitor.readResource = capture(origRead, () => true);
+    monitor.registerResourceOutputs = (req: any, cb: any) => {
+        const s = states.get(req.getUrn());
+        if (s && req.getOutputs()) s.state = rpc.deserializeProperties(req.getOutputs());
+        return origOutputs(req, cb);
+    };
+
+    let stackOutputs: Record<string, unknown> = {};
+    try {
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            const mod = require(opts.main);
+            const exported = mod && mod.__esModule && "default" in mod ? mod.default : mod;
+            return typeof exported === "function" ? await exported() : exported;
+        });
+        // Registrations started by apply callbacks after the stack resolved still belong to the plan.
+        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        stackOutputs = (await resolveOutputs(pulumi, outputs ?? {})) as Record<string, unknown>;
+    } catch (e) {
+        throw asProgramError(e);
+    }
+
+    const resources: PlannedResource[] = [];
+    for (const [urn, m] of meta) {
+        const s = states.get(urn);
+        resources.push({
+            urn,
+            type: m.type,
+            name: m.name,
+            id: m.custom ? (s?.id ?? null) : null,
+            parent: m.parent || null,
+            custom: m.custom,
+            protect: m.protect,
+            dependencies: m.deps,
+            inputs: (s?.inputs ?? {}) as Record<string, unknown>,
+            outputs: (s?.state ?? {}) as Record<string, unknown>,
+        });
+    }
+    return {
+        resources,
+        stackOutputs: unwrapSecrets(stackOutputs, rpc, false) as Record<string, unknown>,
+        missingStacks: [...missing],
+        secretValues: { plain: (v) => unwrapSecrets(v, rpc, false), masked: (v) => unwrapSecrets(v, rpc, true) },
+    };
+}
+
+export interface SecretView {
+    plain: (v: unknown) => unknown;
+    masked: (v: unknown) => unknown;
+}
+
+async function resolveOutputs(pulumi: PulumiModule, v: unknown): Promise<unknown> {
+    return new Promise((resolve) => pulumi.output(v as any).apply((x: unknown) => resolve(x)));
+}
+
+function asProgramError(e: unknown): ProgramError {
+    const err = e as Error & { problems?: unknown };
+    const isConfig = err?.name === "ConfigError" || /Missing required configuration variable/.test(String(err?.message));
+    const msg = err?.name === "RunError" || isConfig ? err.message : (err?.stack ?? String(e));
+    return new ProgramError(msg, isConfig);
+}
