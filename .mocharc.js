@@ -3,7 +3,6 @@ process.env.TS_NODE_TRANSPILE_ONLY = "true";
 process.env.TS_NODE_FILES = "true";
 module.exports = {
   require: ["ts-node/register", "test/setup.ts"],
-  spec: ["test/**/*.test.ts"],
   timeout: 120000,
   reporter: "spec",
 };
