@@ -1,0 +1,339 @@
+/**
+ * The public edge of a WSO2 deployment on AWS: an ALB (invalid headers dropped, strictest desync
+ * mitigation, access logs to a dedicated bucket), an HTTPS listener (TLS 1.2/1.3) whose rules refuse the
+ * admin contexts and path-normalisation bypasses before forwarding only the allowlisted public prefixes,
+ * an HTTP listener that only redirects, and a WAFv2 web ACL with a path rule, AWS's managed rule groups
+ * and a rate limit. The rules come from the pure `components/edge` module; this file only wires them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as lb from "@pulumi/aws/lb";
+import * as s3 from "@pulumi/aws/s3";
+import * as acm from "@pulumi/aws/acm";
+import * as wafv2 from "@pulumi/aws/wafv2";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
+import type { Settings } from "../../config/settings";
+import type { ProductSpec } from "../../products";
+import { recordArtifacts } from "../artifacts";
+import { albRoutingRules, NOT_FOUND, type AlbRuleSpec } from "../edge/alb";
+import { edgeWafRules } from "../edge/waf";
+import { renderNginxConfig } from "../edge/nginx";
+import { accountId, awsRegion, policyDocument, type PolicyStatement } from "./common";
+import { tlsOnlyStatements } from "./backup";
+
+export interface EdgeTarget {
+    /** "blue" | "green" | "main" (standalone). */
+    color: string;
+    /** 0..100; weights of all targets of a route add up to 100 (0 allowed). */
+    weight: number;
+    /** Target group ARN per node port, for every port a public route of the product uses. */
+    targetGroupArns: Record<number, pulumi.Input<string>>;
+}
+
+export interface EdgeLoadBalancerArgs {
+    /** Validated stack settings: environment, clientCidrs, deletionProtection, certificateArn, domainName, logRetentionDays, publicPaths, stickinessSeconds. */
+    settings: Settings;
+    product: ProductSpec;
+    vpcId: pulumi.Input<string>;
+    publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups attached to the ALB; created by the cluster(s) (ingress 443/80 from clientCidrs, egress only to their nodes). */
+    securityGroupIds: pulumi.Input<string>[];
+    /** Where forwarded requests go; one entry per color, weights adding up to 100. */
+    targets: EdgeTarget[];
+    /** KMS key for the access-log bucket is NOT allowed by ALB logs (SSE-S3 only); encrypt with AES256. */
+}
+
+/** TLS 1.3 and 1.2 with forward-secret AEAD suites only. */
+export const EDGE_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Prefix of the ALB's objects in its access-log bucket. */
+export const ACCESS_LOG_PREFIX = "alb";
+
+/**
+ * Regions opened before August 2022 deliver ALB logs from a regional ELB account (looked up with the
+ * provider's `elb.getServiceAccount`); later regions only know the log-delivery service principal.
+ */
+const ELB_ACCOUNT_REGIONS = new Set([
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-north-1",
+    "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
+]);
+
+/**
+ * Host name the plan's nginx configuration proxies to: the DMZ resolves it to the WSO2 nodes (DNS or
+ * /etc/hosts; several addresses give several upstream servers).
+ */
+export function nginxUpstreamHost(product: ProductSpec): string {
+    return `wso2-${product.id}-nodes`;
+}
+
+/** Checks the targets against the rules: weights 0..100 adding up to 100, an ARN for every forwarded port. */
+export function checkEdgeTargets(targets: readonly EdgeTarget[], rules: readonly AlbRuleSpec[]): void {
+    if (targets.length === 0) throw new Error("EdgeLoadBalancer: targets must name at least one target (color)");
+    const colors = new Set<string>();
+    for (const t of targets) {
+        if (colors.has(t.color)) throw new Error(`EdgeLoadBalancer: target color ${JSON.stringify(t.color)} is listed twice`);
+        colors.add(t.color);
+        if (!Number.isInteger(t.weight) || t.weight < 0 || t.weight > 100) {
+            throw new Error(`EdgeLoadBalancer: target ${t.color} has weight ${t.weight}; weights are integers 0..100`);
+        }
+    }
+    const total = targets.reduce((sum, t) => sum + t.weight, 0);
+    if (total !== 100) throw new Error(`EdgeLoadBalancer: target weights add up to ${total}, not 100`);
+    for (const rule of rules) {
+        if (rule.action.type !== "forward") continue;
+        for (const t of targets) {
+            if (t.targetGroupArns[rule.action.port] === undefined) {
+                throw new Error(`EdgeLoadBalancer: target ${t.color} has no target group for port ${rule.action.port} (rule ${rule.name})`);
+            }
+        }
+    }
+}
+
+/** The listener-rule action of a spec: a fixed 404, or a weighted forward to every target's group. */
+export function listenerRuleAction(spec: AlbRuleSpec, targets: readonly EdgeTarget[], stickinessSeconds: number): lb.ListenerRuleArgs["actions"] {
+    const action = spec.action;
+    if (action.type === "fixed-response") {
+        return [{ type: "fixed-response", fixedResponse: { statusCode: action.statusCode, contentType: action.contentType, messageBody: action.messageBody } }];
+    }
+    return [
+        {
+            type: "forward",
+            forward: {
+                targetGroups: targets.map((t) => ({ arn: t.targetGroupArns[action.port], weight: t.weight })),
+                ...(stickinessSeconds > 0 ? { stickiness: { enabled: true, duration: stickinessSeconds } } : {}),
+            },
+        },
+    ];
+}
+
+export class EdgeLoadBalancer extends pulumi.ComponentResource {
+    readonly loadBalancer: lb.LoadBalancer;
+    readonly httpsListener: lb.Listener;
+    readonly httpListener: lb.Listener;
+    readonly rules: lb.ListenerRule[];
+    readonly webAcl: wafv2.WebAcl;
+    readonly accessLogBucket: s3.Bucket;
+    /** DNS records to create for the requested certificate (empty when `certificateArn` is set). */
+    readonly certificateValidationRecords: pulumi.Output<{ name: string; type: string; value: string }[]>;
+    readonly dnsName: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: EdgeLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wso2-hardening:aws:EdgeLoadBalancer", name, {}, opts);
+        const { settings, product } = args;
+        const ruleSpecs = albRoutingRules(product, settings.publicPaths);
+        checkEdgeTargets(args.targets, ruleSpecs);
+        const parent = { parent: this };
+        const tags = { "wso2-hardening:environment": settings.environment, "wso2-hardening:component": name };
+        const region = awsRegion();
+        const account = accountId(parent);
+
+        // Access logs: a bucket of their own. ALB log delivery supports SSE-S3 only, not KMS.
+        const bucket = new s3.Bucket(`${name}-access-logs`, { forceDestroy: !settings.deletionProtection, tags }, parent);
+        const bucketChild = { parent: bucket };
+        const ownership = new s3.BucketOwnershipControls(
+            `${name}-access-logs`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            bucketChild,
+        );
+        const publicAccess = new s3.BucketPublicAccessBlock(
+            `${name}-access-logs`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            bucketChild,
+        );
+        const versioning = new s3.BucketVersioning(
+            `${name}-access-logs`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            bucketChild,
+        );
+        const encryption = new s3.BucketServerSideEncryptionConfiguration(
+            `${name}-access-logs`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            bucketChild,
+        );
+        new s3.BucketLifecycleConfiguration(
+            `${name}-access-logs`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: settings.logRetentionDays },
+                        noncurrentVersionExpiration: { noncurrentDays: 1 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            { parent: bucket, dependsOn: [versioning] },
+        );
+        const elbAccountArn = ELB_ACCOUNT_REGIONS.has(region)
+            ? getServiceAccountOutput({ region }, parent).arn
+            : pulumi.output<string | undefined>(undefined);
+        const bucketPolicy = new s3.BucketPolicy(
+            `${name}-access-logs`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.all([bucket.arn, account, elbAccountArn]).apply(([arn, acct, elbArn]) => {
+                    const logObjects = `${arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${acct}/*`;
+                    const delivery: PolicyStatement[] = [
+                        {
+                            Sid: "ElbLogDelivery",
+                            Effect: "Allow",
+                            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: logObjects,
+                            Condition: { StringEquals: { "aws:SourceAccount": acct } },
+                        },
+                    ];
+                    if (elbArn) {
+                        delivery.push({ Sid: "ElbLogDeliveryRegionalAccount", Effect: "Allow", Principal: { AWS: elbArn }, Action: "s3:PutObject", Resource: logObjects });
+                    }
+                    return JSON.stringify(policyDocument([...tlsOnlyStatements(arn), ...delivery]));
+                }),
+            },
+            { parent: bucket, dependsOn: [publicAccess, ownership] },
+        );
+
+        this.loadBalancer = new lb.LoadBalancer(
+            name,
+            {
+                loadBalancerType: "application",
+                internal: false,
+                securityGroups: args.securityGroupIds,
+                subnets: args.publicSubnetIds,
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "strictest",
+                enableDeletionProtection: settings.deletionProtection,
+                enableWafFailOpen: false,
+                xffHeaderProcessingMode: "append",
+                accessLogs: { bucket: bucket.id, prefix: ACCESS_LOG_PREFIX, enabled: true },
+                tags,
+            },
+            // The ALB checks that it may write to the bucket when logging is enabled.
+            { parent: this, dependsOn: [bucketPolicy, encryption] },
+        );
+
+        let certificateArn: pulumi.Input<string>;
+        if (settings.certificateArn) {
+            certificateArn = settings.certificateArn;
+            this.certificateValidationRecords = pulumi.output([]);
+        } else {
+            const certificate = new acm.Certificate(
+                name,
+                { domainName: settings.domainName, validationMethod: "DNS", keyAlgorithm: "RSA_2048", tags },
+                parent,
+            );
+            // Waits until the DNS records below exist; the listener is created with a valid certificate only.
+            certificateArn = new acm.CertificateValidation(name, { certificateArn: certificate.arn }, { parent: certificate }).certificateArn;
+            this.certificateValidationRecords = certificate.domainValidationOptions.apply((options) =>
+                (options ?? []).map((o) => ({ name: o.resourceRecordName ?? "", type: o.resourceRecordType ?? "", value: o.resourceRecordValue ?? "" })),
+            );
+        }
+
+        this.httpsListener = new lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: this.loadBalancer.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: EDGE_TLS_POLICY,
+                certificateArn,
+                defaultActions: [
+                    { type: "fixed-response", fixedResponse: { statusCode: NOT_FOUND.statusCode, contentType: NOT_FOUND.contentType, messageBody: NOT_FOUND.messageBody } },
+                ],
+                tags,
+            },
+            parent,
+        );
+        this.httpListener = new lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: this.loadBalancer.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                tags,
+            },
+            parent,
+        );
+
+        this.rules = ruleSpecs.map(
+            (spec) =>
+                new lb.ListenerRule(
+                    `${name}-${spec.name}`,
+                    {
+                        listenerArn: this.httpsListener.arn,
+                        priority: spec.priority,
+                        conditions: [{ pathPattern: { regexValues: spec.pathRegexes } }],
+                        actions: listenerRuleAction(spec, args.targets, settings.stickinessSeconds),
+                        tags: { ...tags, "wso2-hardening:rule": spec.name, "wso2-hardening:rule-kind": spec.kind },
+                    },
+                    { parent: this.httpsListener },
+                ),
+        );
+
+        this.webAcl = new wafv2.WebAcl(
+            name,
+            {
+                scope: "REGIONAL",
+                description: `Edge of ${product.name}: admin contexts, path bypasses, AWS managed rules, rate limit`,
+                defaultAction: { allow: {} },
+                rules: edgeWafRules({ metricPrefix: name, product }),
+                visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
+                tags,
+            },
+            parent,
+        );
+        new wafv2.WebAclAssociation(name, { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn }, { parent: this.webAcl });
+        // WAF only logs to log groups whose name starts with aws-waf-logs-.
+        const wafLogs = new cloudwatch.LogGroup(
+            `${name}-waf-logs`,
+            { name: `aws-waf-logs-${name}`, retentionInDays: settings.logRetentionDays, tags },
+            { parent: this.webAcl },
+        );
+        new wafv2.WebAclLoggingConfiguration(
+            name,
+            {
+                resourceArn: this.webAcl.arn,
+                logDestinationConfigs: [wafLogs.arn],
+                redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+            },
+            { parent: this.webAcl },
+        );
+
+        recordArtifacts(name, [
+            {
+                kind: "nginx.conf",
+                path: `${name}/nginx.conf`,
+                content: renderNginxConfig({
+                    product,
+                    publicPaths: settings.publicPaths,
+                    serverName: settings.domainName,
+                    tls: { certificate: `/etc/nginx/tls/${settings.domainName}.crt`, certificateKey: `/etc/nginx/tls/${settings.domainName}.key` },
+                    upstream: {
+                        hosts: [nginxUpstreamHost(product)],
+                        tlsName: settings.domainName,
+                        trustedCertificate: "/etc/nginx/tls/wso2-nodes-ca.pem",
+                    },
+                }),
+                meta: { upstreamHost: nginxUpstreamHost(product) },
+            },
+        ]);
+
+        this.accessLogBucket = bucket;
+        this.dnsName = this.loadBalancer.dnsName;
+        this.arn = this.loadBalancer.arn;
+        this.registerOutputs({
+            dnsName: this.dnsName,
+            arn: this.arn,
+            httpsListenerArn: this.httpsListener.arn,
+            webAclArn: this.webAcl.arn,
+            accessLogBucket: bucket.id,
+            certificateValidationRecords: this.certificateValidationRecords,
+        });
+    }
+}
