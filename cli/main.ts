@@ -11,6 +11,7 @@ Commands:
   plan        Run a Pulumi TypeScript program offline under mocks, evaluate the policy pack and write
               the plan, the policy reports and every rendered artifact.
   guidelines  Print every WSO2 guideline id with its status and what carries it.
+  switch      Blue-green and canary switching of an environment's edge stack (<env>-edge).
 
 wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:key>=<value>]... [--policy-config <file>]
   --stack <name>          Stack to plan; its config is <stackConfigDir>/Pulumi.<name>.yaml.
@@ -26,6 +27,19 @@ wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:ke
 
 wso2-harden guidelines [--json]
   Prints id, status (enforced, implemented, out-of-scope, planned), components, policies and tests.
+
+wso2-harden switch --env <env> --to <blue|green> [--weight N] [--dry-run] [--min-healthy N] [--program <dir>]
+wso2-harden switch --env <env> --rollback [--dry-run] [--min-healthy N] [--program <dir>]
+  Changes only the routing of stack <env>-edge (config activeColor and canaryWeight), with the Pulumi
+  Automation API (needs the Pulumi CLI and AWS credentials).
+  --to <color>       Color that receives the traffic.
+  --weight N         Share (0..100) sent to --to; default 100. Up to 50 is a canary: the other color stays active.
+  --rollback         Return to the routing before the last switch.
+  --dry-run          Check health and print the change; change nothing.
+  --min-healthy N    Healthy targets required in each target group of a color that gets traffic; default 2.
+  Before switching, the target health of <env>-<color> is read from the ELBv2 API; after the update the
+  edge's routing output and the health are verified, and the previous routing is restored if anything fails.
+  Exit status: 0 switched (or nothing to do, or dry run), 1 refused or rolled back, 2 bad usage.
 `;
 
 interface Parsed {
@@ -37,8 +51,9 @@ interface Parsed {
 const VALUE_FLAGS: Record<string, string[]> = {
     plan: ["--stack", "--program", "--out", "--config", "--policy-config"],
     guidelines: [],
+    switch: ["--env", "--to", "--weight", "--min-healthy", "--program"],
 };
-const BOOL_FLAGS: Record<string, string[]> = { plan: [], guidelines: ["--json"] };
+const BOOL_FLAGS: Record<string, string[]> = { plan: [], guidelines: ["--json"], switch: ["--dry-run", "--rollback"] };
 
 function parseArgs(argv: string[]): Parsed {
     const [command, ...rest] = argv;
@@ -102,6 +117,34 @@ function printGuidelines(json: boolean): void {
     process.stdout.write(`\n${GUIDELINES.length} guidelines: ${[...counts].map(([s, n]) => `${n} ${s}`).join(", ")}\n`);
 }
 
+function integerFlag(p: Parsed, flag: string): number | undefined {
+    const v = single(p, flag);
+    if (v === undefined) return undefined;
+    if (!/^-?\d+$/.test(v)) throw new UsageError(`${flag} must be an integer, got ${JSON.stringify(v)}`);
+    return Number(v);
+}
+
+async function runSwitch(p: Parsed): Promise<number> {
+    const env = single(p, "--env");
+    if (!env || !/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`switch: --env <env> is required (e.g. prod), got ${JSON.stringify(env)}`);
+    const { switchTraffic, validateRequest } = await import("./switch");
+    const request = {
+        to: single(p, "--to") as "blue" | "green" | undefined,
+        weight: integerFlag(p, "--weight"),
+        minHealthy: integerFlag(p, "--min-healthy"),
+        dryRun: p.bools.has("--dry-run"),
+        rollback: p.bools.has("--rollback"),
+    };
+    validateRequest(request);
+    const { automationWorkspace, elbTargetHealth } = await import("./switch/deps");
+    const outcome = await switchTraffic(request, {
+        workspace: await automationWorkspace(single(p, "--program") ?? PROJECT_DIR, env),
+        health: await elbTargetHealth(),
+        log: (line) => process.stdout.write(line + "\n"),
+    });
+    return ["switched", "unchanged", "dry-run"].includes(outcome.status) ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
     try {
         const p = parseArgs(argv);
@@ -117,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
             printGuidelines(p.bools.has("--json"));
             return 0;
         }
+        if (p.command === "switch") return await runSwitch(p);
         const stack = single(p, "--stack");
         if (!stack) throw new UsageError("plan: --stack <name> is required");
         if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack name`);

@@ -58,6 +58,16 @@ export const CONFIG_KEYS = {
         description: "Share of traffic (0..100) sent to the inactive color.",
         default: 0,
     },
+    previousActiveColor: {
+        type: "string",
+        description: "Routing before the last switch (blue or green, empty when none); set by `wso2-harden switch` for --rollback.",
+        default: "",
+    },
+    previousCanaryWeight: {
+        type: "integer",
+        description: "canaryWeight before the last switch (0..100); set by `wso2-harden switch` for --rollback.",
+        default: 0,
+    },
     stickinessSeconds: {
         type: "integer",
         description: "Target-group stickiness duration for weighted forwarding at the edge (0 disables it; at most 604800).",

@@ -19,6 +19,8 @@ export interface Settings {
     color?: Color;
     activeColor: Color;
     canaryWeight: number;
+    /** Routing before the last switch, kept for `wso2-harden switch --rollback`. */
+    previousRouting?: { activeColor: Color; canaryWeight: number };
     stickinessSeconds: number;
     blueStack: string;
     greenStack: string;
@@ -167,6 +169,16 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     }
     const activeColor = oneOf<Color>("activeColor", ["blue", "green"]);
     const canaryWeight = int("canaryWeight", 0, 100);
+    const previousRouting = () => {
+        const c = str("previousActiveColor");
+        const w = int("previousCanaryWeight", 0, 100);
+        if (c === "") return undefined;
+        if (c !== "blue" && c !== "green") {
+            bad("previousActiveColor", c, "must be blue, green or empty");
+            return undefined;
+        }
+        return { activeColor: c as Color, canaryWeight: w };
+    };
     const nodeCount = int("nodeCount", 1, 20);
     const sshSourceCidrs = cidrs("sshSourceCidrs");
     const settings: Settings = {
@@ -179,6 +191,7 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         color,
         activeColor,
         canaryWeight,
+        previousRouting: previousRouting(),
         stickinessSeconds: int("stickinessSeconds", 0, 604800),
         blueStack: optional("blueStack", /^[A-Za-z0-9_.\-/]+$/, "a stack name or org/project/stack") ?? "",
         greenStack: optional("greenStack", /^[A-Za-z0-9_.\-/]+$/, "a stack name or org/project/stack") ?? "",

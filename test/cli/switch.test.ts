@@ -1,0 +1,168 @@
+import { strict as assert } from "assert";
+import { Color, EdgeWorkspace, Routing, routingFor, switchTraffic, SwitchDeps, weights } from "../../cli/switch";
+import { runCli } from "../support/cli";
+
+/** An edge stack in memory: config, an `up` that renders the routing output, and cluster outputs. */
+class FakeWorkspace implements EdgeWorkspace {
+    readonly edgeStack = "prod-edge";
+    routing: Routing = { activeColor: "blue", canaryWeight: 0 };
+    previous?: Routing;
+    ups = 0;
+    failUp = false;
+    /** Routing the deployed edge reports after `up` (a broken update reports something else). */
+    deployed?: Routing;
+    constructor(readonly tgs: Record<Color, string[]> = { blue: ["tg-blue-8243", "tg-blue-9443"], green: ["tg-green-8243", "tg-green-9443"] }) {}
+    async getRouting() {
+        return { ...this.routing, previous: this.previous };
+    }
+    async setRouting(r: Routing, previous: Routing) {
+        this.routing = { ...r };
+        this.previous = { ...previous };
+    }
+    async up() {
+        this.ups++;
+        if (this.failUp) {
+            this.failUp = false;
+            throw new Error("listener update failed");
+        }
+        const reported = this.deployed ?? this.routing;
+        this.deployed = undefined;
+        return { routing: { ...reported } };
+    }
+    async targetGroupArns(color: Color) {
+        return this.tgs[color];
+    }
+}
+
+function deps(ws: FakeWorkspace, healthy: Record<string, number | number[]>): SwitchDeps & { lines: string[] } {
+    const lines: string[] = [];
+    const calls = new Map<string, number>();
+    return {
+        workspace: ws,
+        health: {
+            async healthyCount(arn) {
+                const v = healthy[arn] ?? 0;
+                const n = calls.get(arn) ?? 0;
+                calls.set(arn, n + 1);
+                return Array.isArray(v) ? v[Math.min(n, v.length - 1)] : v;
+            },
+        },
+        log: (l) => lines.push(l),
+        lines,
+    };
+}
+
+const ALL_HEALTHY = { "tg-blue-8243": 2, "tg-blue-9443": 2, "tg-green-8243": 3, "tg-green-9443": 3 };
+
+describe("wso2-harden switch (DEP-BLUE-GREEN, DEP-CANARY)", () => {
+    it("maps --to/--weight to activeColor and canaryWeight", () => {
+        assert.deepEqual(routingFor("green", 100), { activeColor: "green", canaryWeight: 0 });
+        assert.deepEqual(routingFor("green", 10), { activeColor: "blue", canaryWeight: 10 });
+        assert.deepEqual(routingFor("green", 90), { activeColor: "green", canaryWeight: 10 });
+        assert.deepEqual(weights({ activeColor: "blue", canaryWeight: 10 }), { blue: 90, green: 10 });
+    });
+
+    it("switches to a healthy destination and records the previous routing", async () => {
+        const ws = new FakeWorkspace();
+        const out = await switchTraffic({ to: "green" }, deps(ws, ALL_HEALTHY));
+        assert.equal(out.status, "switched");
+        assert.deepEqual(ws.routing, { activeColor: "green", canaryWeight: 0 });
+        assert.deepEqual(ws.previous, { activeColor: "blue", canaryWeight: 0 });
+        assert.equal(ws.ups, 1);
+    });
+
+    it("refuses an unhealthy destination and changes nothing", async () => {
+        const ws = new FakeWorkspace();
+        const d = deps(ws, { ...ALL_HEALTHY, "tg-green-9443": 1 });
+        const out = await switchTraffic({ to: "green" }, d);
+        assert.equal(out.status, "refused");
+        assert.match((out as { reason: string }).reason, /tg-green-9443 has 1 healthy targets, 2 required/);
+        assert.deepEqual(ws.routing, { activeColor: "blue", canaryWeight: 0 });
+        assert.equal(ws.ups, 0);
+    });
+
+    it("a canary checks the color that starts receiving traffic", async () => {
+        const ws = new FakeWorkspace();
+        const out = await switchTraffic({ to: "green", weight: 10 }, deps(ws, { ...ALL_HEALTHY, "tg-green-8243": 0 }));
+        assert.equal(out.status, "refused");
+        const ok = await switchTraffic({ to: "green", weight: 10 }, deps(ws, ALL_HEALTHY));
+        assert.equal(ok.status, "switched");
+        assert.deepEqual(ws.routing, { activeColor: "blue", canaryWeight: 10 });
+    });
+
+    it("rolls back when the update fails", async () => {
+        const ws = new FakeWorkspace();
+        ws.failUp = true;
+        const out = await switchTraffic({ to: "green" }, deps(ws, ALL_HEALTHY));
+        assert.equal(out.status, "rolled-back");
+        assert.match((out as { reason: string }).reason, /update failed: listener update failed/);
+        assert.deepEqual(ws.routing, { activeColor: "blue", canaryWeight: 0 });
+        assert.equal(ws.ups, 2, "a second update restored the previous routing");
+    });
+
+    it("rolls back when the post-check finds the destination unhealthy", async () => {
+        const ws = new FakeWorkspace();
+        const out = await switchTraffic({ to: "green" }, deps(ws, { ...ALL_HEALTHY, "tg-green-8243": [3, 0] }));
+        assert.equal(out.status, "rolled-back");
+        assert.match((out as { reason: string }).reason, /tg-green-8243 has 0 healthy/);
+        assert.deepEqual(ws.routing, { activeColor: "blue", canaryWeight: 0 });
+    });
+
+    it("rolls back when the deployed edge reports other routing than asked", async () => {
+        const ws = new FakeWorkspace();
+        ws.deployed = { activeColor: "blue", canaryWeight: 0 };
+        const out = await switchTraffic({ to: "green" }, deps(ws, ALL_HEALTHY));
+        assert.equal(out.status, "rolled-back");
+        assert.match((out as { reason: string }).reason, /edge stack reports routing/);
+    });
+
+    it("--dry-run checks health and changes nothing", async () => {
+        const ws = new FakeWorkspace();
+        const d = deps(ws, ALL_HEALTHY);
+        const out = await switchTraffic({ to: "green", dryRun: true }, d);
+        assert.equal(out.status, "dry-run");
+        assert.deepEqual(ws.routing, { activeColor: "blue", canaryWeight: 0 });
+        assert.equal(ws.previous, undefined);
+        assert.equal(ws.ups, 0);
+        assert.match(d.lines.join("\n"), /would switch prod-edge from blue active \(100% blue \/ 0% green\) to green active/);
+    });
+
+    it("--rollback returns to the previous routing", async () => {
+        const ws = new FakeWorkspace();
+        await switchTraffic({ to: "green" }, deps(ws, ALL_HEALTHY));
+        const out = await switchTraffic({ rollback: true }, deps(ws, ALL_HEALTHY));
+        assert.equal(out.status, "switched");
+        assert.deepEqual(ws.routing, { activeColor: "blue", canaryWeight: 0 });
+    });
+
+    it("--rollback without a previous routing is refused", async () => {
+        const out = await switchTraffic({ rollback: true }, deps(new FakeWorkspace(), ALL_HEALTHY));
+        assert.equal(out.status, "refused");
+    });
+
+    it("switching to the current routing does nothing", async () => {
+        const ws = new FakeWorkspace();
+        const out = await switchTraffic({ to: "blue" }, deps(ws, ALL_HEALTHY));
+        assert.equal(out.status, "unchanged");
+        assert.equal(ws.ups, 0);
+    });
+
+    describe("bad arguments get clear errors (exit 2)", () => {
+        const cases: [string[], RegExp][] = [
+            [["switch", "--to", "green"], /--env <env> is required/],
+            [["switch", "--env", "prod", "--to", "purple"], /--to must be blue or green, got "purple"/],
+            [["switch", "--env", "prod", "--to", "green", "--weight", "120"], /--weight must be an integer from 0 to 100, got 120/],
+            [["switch", "--env", "prod", "--to", "green", "--weight", "ten"], /--weight must be an integer, got "ten"/],
+            [["switch", "--env", "prod", "--rollback", "--to", "green"], /--rollback takes neither --to nor --weight/],
+            [["switch", "--env", "prod", "--to", "green", "--min-healthy", "0"], /--min-healthy must be an integer of at least 1/],
+            [["switch", "--env", "prod", "--to", "green", "--force"], /unknown option '--force'/],
+        ];
+        for (const [args, message] of cases) {
+            it(args.slice(1).join(" "), () => {
+                const r = runCli(args);
+                assert.equal(r.code, 2, r.stdout + r.stderr);
+                assert.match(r.stderr, message);
+            });
+        }
+    });
+});
