@@ -39,6 +39,8 @@ export interface NodeHostInput {
     /** CloudWatch log group the agent ships product and audit logs to. */
     logGroupName: string;
     proxy?: { host: string; port: number };
+    /** S3 URI of the product zip, unpacked when the product home is missing. Absent: the AMI provides it. */
+    distributionS3Uri?: string;
 }
 
 /** What booting a node takes: the user data and every file it writes, for `artifacts/`. */

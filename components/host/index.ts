@@ -1,0 +1,201 @@
+/**
+ * Host renderers: pure functions from typed input to the files that boot a hardened WSO2 node.
+ * `renderNodeBoot` assembles them into EC2 user data plus the artifacts `wso2-harden plan` writes.
+ */
+import type { ArtifactKind, RenderedArtifact } from "../artifacts";
+import { productHome } from "../../products";
+import type { NodeBoot, NodeHostInput } from "./types";
+import { renderCloudConfig, HostFile } from "./cloud-config";
+import { firewallPorts, renderNftablesRuleset } from "./nftables";
+import { renderSshBanner, renderSshdConfig, SSHD_PATHS } from "./sshd";
+import { renderBackupUnits, renderClusterPeersUnits, renderUpdateWindowDropIn, renderWso2Unit } from "./systemd";
+import { DEFAULT_KEY_ALIAS, renderDeploymentToml, renderSiDeploymentYaml } from "./product-config";
+import { renderLog4j2Properties } from "./log4j2";
+import { renderAuditRules } from "./auditd";
+import { renderCloudWatchAgentConfig, renderUnattendedUpgradesConfig } from "./agents";
+import {
+    renderBackupScript,
+    renderClusterPeersScript,
+    renderConfigureScript,
+    renderInstallScript,
+    renderKeystoreScript,
+    renderRestoreScript,
+    renderSecretsScript,
+    renderUserSetupScript,
+} from "./scripts";
+import {
+    AUDIT_RULES,
+    CLOUDWATCH_AGENT_CONFIG,
+    CONFIG_DIR,
+    HOST_SCRIPTS,
+    NFTABLES_CONF,
+    UNATTENDED_UPGRADES_CONF,
+    UPDATE_WINDOW_DROPIN,
+} from "./paths";
+
+export * from "./types";
+export * from "./paths";
+export * from "./nftables";
+export * from "./sshd";
+export * from "./systemd";
+export * from "./product-config";
+export * from "./log4j2";
+export * from "./auditd";
+export * from "./agents";
+export * from "./scripts";
+export * from "./cloud-config";
+
+interface BootFile extends HostFile {
+    kind: ArtifactKind;
+    meta?: Record<string, unknown>;
+}
+
+function basename(path: string): string {
+    return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Every file of a node with its artifact kind, in the order the cloud-config writes them. */
+export function renderNodeFiles(input: NodeHostInput): BootFile[] {
+    const spec = input.product;
+    const version = input.productVersion || spec.defaultVersion;
+    const sshEnabled = input.sshSourceCidrs.length > 0;
+    const clustering = spec.clusteringPorts.length > 0;
+    const firewall = { product: spec, lbSourceCidrs: input.lbSourceCidrs, sshSourceCidrs: input.sshSourceCidrs, sshPort: input.sshPort };
+    const productConfig = {
+        product: spec,
+        productVersion: version,
+        hostname: input.domainName,
+        clustering: { scheme: "aws" as const, region: input.region, tagKey: input.clusterTag.key, tagValue: input.clusterTag.value },
+        proxy: input.proxy,
+        hsts: input.environment !== "dev",
+    };
+    const backup = { product: spec, productVersion: version, region: input.region, bucket: input.backupBucket, prefix: input.backupPrefix };
+    const script = (path: string, content: string): BootFile => ({ path, content, permissions: "0750", kind: "script" });
+    const unit = (path: string, content: string): BootFile => ({ path, content, permissions: "0644", kind: "systemd-unit" });
+
+    const files: BootFile[] = [
+        {
+            path: NFTABLES_CONF,
+            content: renderNftablesRuleset(firewall),
+            permissions: "0750",
+            kind: "nftables",
+            meta: { ports: firewallPorts(firewall) },
+        },
+        { path: SSHD_PATHS.dropIn, content: renderSshdConfig({ port: input.sshPort }), permissions: "0600", kind: "sshd_config" },
+        { path: SSHD_PATHS.banner, content: renderSshBanner(), permissions: "0644", kind: "config" },
+    ];
+    if (spec.layout.configFormat === "toml") {
+        files.push(
+            { path: `${CONFIG_DIR}/deployment.toml`, content: renderDeploymentToml(productConfig), permissions: "0640", kind: "deployment.toml" },
+            { path: `${CONFIG_DIR}/log4j2.properties`, content: renderLog4j2Properties({ product: spec }), permissions: "0640", kind: "log4j2.properties" },
+        );
+    } else {
+        files.push({ path: `${CONFIG_DIR}/deployment.yaml`, content: renderSiDeploymentYaml(productConfig), permissions: "0640", kind: "config" });
+    }
+    files.push(
+        { path: AUDIT_RULES, content: renderAuditRules({ product: spec, productVersion: version }), permissions: "0640", kind: "auditd-rules" },
+        {
+            path: CLOUDWATCH_AGENT_CONFIG,
+            content: renderCloudWatchAgentConfig({ product: spec, productVersion: version, region: input.region, logGroupName: input.logGroupName }),
+            permissions: "0640",
+            kind: "config",
+        },
+        { path: UNATTENDED_UPGRADES_CONF, content: renderUnattendedUpgradesConfig(), permissions: "0644", kind: "config" },
+        unit(UPDATE_WINDOW_DROPIN, renderUpdateWindowDropIn(input.updateWindow)),
+        unit("/etc/systemd/system/wso2.service", renderWso2Unit({ product: spec, productVersion: version, instanceMemoryMiB: input.instanceMemoryMiB })),
+    );
+    const backupUnits = renderBackupUnits(input.backupSchedule);
+    files.push(unit("/etc/systemd/system/wso2-backup.service", backupUnits.service), unit("/etc/systemd/system/wso2-backup.timer", backupUnits.timer));
+    if (clustering) {
+        const peers = renderClusterPeersUnits();
+        files.push(unit("/etc/systemd/system/wso2-cluster-peers.service", peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));
+    }
+    files.push(
+        script(HOST_SCRIPTS.install, renderInstallScript({ product: spec, productVersion: version, region: input.region, sshEnabled, distributionS3Uri: input.distributionS3Uri })),
+        script(HOST_SCRIPTS.setupUser, renderUserSetupScript({ product: spec, productVersion: version, wso2Uid: input.wso2Uid })),
+        script(HOST_SCRIPTS.configure, renderConfigureScript({ product: spec, productVersion: version, sshEnabled, clustering })),
+        script(
+            HOST_SCRIPTS.keystore,
+            renderKeystoreScript({
+                product: spec,
+                productVersion: version,
+                region: input.region,
+                wso2Uid: input.wso2Uid,
+                hostname: input.domainName,
+                keyAlias: DEFAULT_KEY_ALIAS,
+                keystoreSecretArn: input.keystoreSecretArn,
+                bucket: input.backupBucket,
+                prefix: input.backupPrefix,
+            }),
+        ),
+        script(
+            HOST_SCRIPTS.secrets,
+            renderSecretsScript({
+                product: spec,
+                productVersion: version,
+                region: input.region,
+                wso2Uid: input.wso2Uid,
+                adminSecretArn: input.adminSecretArn,
+                keystoreSecretArn: input.keystoreSecretArn,
+            }),
+        ),
+        script(HOST_SCRIPTS.backup, renderBackupScript(backup)),
+        script(HOST_SCRIPTS.restore, renderRestoreScript(backup)),
+    );
+    if (clustering) {
+        files.push(script(HOST_SCRIPTS.clusterPeers, renderClusterPeersScript({ region: input.region, clusterTag: input.clusterTag })));
+    }
+    return files;
+}
+
+/** The boot steps, in order; each is idempotent. */
+export function bootCommands(input: NodeHostInput): string[][] {
+    const clustering = input.product.clusteringPorts.length > 0;
+    return [
+        [HOST_SCRIPTS.install],
+        [HOST_SCRIPTS.setupUser],
+        [HOST_SCRIPTS.configure],
+        [HOST_SCRIPTS.keystore],
+        ...(clustering ? [[HOST_SCRIPTS.clusterPeers]] : []),
+        ["systemctl", "enable", "--now", "wso2.service"],
+    ];
+}
+
+function validate(input: NodeHostInput): void {
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(input.clusterName)) {
+        throw new Error(`clusterName: ${JSON.stringify(input.clusterName)} must be a lower-case DNS label such as wso2-prod`);
+    }
+    if (!Number.isInteger(input.wso2Uid) || input.wso2Uid < 100 || input.wso2Uid > 60000) {
+        throw new Error(`wso2Uid: ${input.wso2Uid} must be an integer between 100 and 60000`);
+    }
+    for (const [key, arn] of [["adminSecretArn", input.adminSecretArn], ["keystoreSecretArn", input.keystoreSecretArn]] as const) {
+        if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(arn)) {
+            throw new Error(`${key}: ${JSON.stringify(arn)} is not a Secrets Manager secret ARN`);
+        }
+    }
+}
+
+/**
+ * User data and artifacts of one node of `input.clusterName`. Artifact paths are
+ * `<clusterName>/<file name>`; each artifact's content is exactly what the cloud-config writes.
+ */
+export function renderNodeBoot(input: NodeHostInput): NodeBoot {
+    validate(input);
+    const files = renderNodeFiles(input);
+    const userData = renderCloudConfig({ files, commands: bootCommands(input) });
+    const artifacts: RenderedArtifact[] = [
+        {
+            kind: "cloud-config",
+            path: `${input.clusterName}/cloud-config.yaml`,
+            content: userData,
+            meta: { product: input.product.id, productHome: productHome(input.product, input.productVersion) },
+        },
+        ...files.map((f) => ({
+            kind: f.kind,
+            path: `${input.clusterName}/${basename(f.path)}`,
+            content: f.content,
+            meta: { ...f.meta, hostPath: f.path },
+        })),
+    ];
+    return { userData, artifacts };
+}
