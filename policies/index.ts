@@ -1,0 +1,4 @@
+import { PolicyPack } from "@pulumi/policy";
+import { packArgs, packName } from "./pack";
+
+new PolicyPack(packName, packArgs);

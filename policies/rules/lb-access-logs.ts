@@ -1,0 +1,20 @@
+import { resourceRule } from "../lib/define";
+import { T } from "../lib/types";
+import { isUnknown, truthy } from "../lib/values";
+
+export const rule = resourceRule<Record<string, never>>({
+    name: "wso2-lb-access-logs",
+    description: "Load balancers write access logs, so requests at the edge can be monitored and investigated.",
+    severity: "medium",
+    guidelines: ["NET-LOGGING"],
+    remediation: "Set `accessLogs: { enabled: true, bucket: <log bucket> }` on the load balancer (the bucket uses SSE-S3: ALB logs do not support KMS).",
+    checkov: ["CKV_AWS_91"],
+    types: [T.loadBalancer],
+    validate(subject, _config, report) {
+        const p = subject.props;
+        if (p.loadBalancerType === "gateway") return;
+        const logs = p.accessLogs;
+        if (isUnknown(logs) || isUnknown(logs?.enabled) || isUnknown(logs?.bucket)) return report.unproven(subject, "accessLogs");
+        if (!logs || !truthy(logs.enabled) || !logs.bucket) report.violation(subject, "access logs are not enabled");
+    },
+});
