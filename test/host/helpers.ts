@@ -1,0 +1,134 @@
+/** Running real tools from the host tests: bounded in time, failing (never skipping) when a tool is missing. */
+import { spawn, spawnSync, ChildProcess, SpawnSyncReturns } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+
+export interface RunResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a command to completion (at most `timeoutMs`), never through a shell. */
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): RunResult {
+    const r: SpawnSyncReturns<string> = spawnSync(cmd, args, {
+        encoding: "utf8",
+        env: opts.env ?? process.env,
+        input: opts.input,
+        cwd: opts.cwd,
+        timeout: opts.timeoutMs ?? 60000,
+        maxBuffer: 32 * 1024 * 1024,
+    });
+    if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like `run`, but throws with the output when the exit status is not 0. */
+export function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): string {
+    const r = run(cmd, args, opts);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+}
+
+/** Fails the test when a tool is missing: CI installs it (`.ci/run`). */
+export function requireTool(name: string): string {
+    const r = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${name} is not installed; .ci/run installs it (Debian package) and these tests need it`);
+    return r.stdout.trim();
+}
+
+export function tempDir(label: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), `wso2-host-${label}-`));
+}
+
+/** Writes a rendered script to `dir` and returns its path. */
+export function writeScript(dir: string, name: string, content: string): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content, { mode: 0o750 });
+    return file;
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const port = (srv.address() as net.AddressInfo).port;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A local S3/EC2/Secrets Manager API (`moto_server`) on a free loopback port. */
+export class Moto {
+    private proc?: ChildProcess;
+    endpoint = "";
+
+    async start(): Promise<void> {
+        requireTool("moto_server");
+        requireTool("aws");
+        const port = await freePort();
+        this.proc = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+        this.endpoint = `http://127.0.0.1:${port}`;
+        const deadline = Date.now() + 20000;
+        while (Date.now() < deadline) {
+            const up = await new Promise<boolean>((resolve) => {
+                const s = net.connect(port, "127.0.0.1", () => (s.destroy(), resolve(true)));
+                s.on("error", () => resolve(false));
+            });
+            if (up) return;
+            await sleep(200);
+        }
+        throw new Error("moto_server did not start within 20 s");
+    }
+
+    /** Environment for the AWS CLI (and the rendered scripts) pointing at this server. */
+    env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+        return {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: "testing",
+            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_DEFAULT_REGION: "eu-west-1",
+            AWS_ENDPOINT_URL: this.endpoint,
+            AWS_EC2_METADATA_DISABLED: "true",
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+            ...extra,
+        };
+    }
+
+    aws(args: string[]): string {
+        return runOk("aws", ["--region", "eu-west-1", ...args], { env: this.env() });
+    }
+
+    async stop(): Promise<void> {
+        const p = this.proc;
+        if (!p || p.exitCode !== null) return;
+        const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+        p.kill("SIGTERM");
+        await Promise.race([exited, sleep(5000)]);
+        if (p.exitCode === null) p.kill("SIGKILL");
+    }
+}
+
+/** Mode, owner and content hash of every entry under `root`, for before/after comparisons. */
+export function snapshot(root: string): string[] {
+    const out: string[] = [];
+    const walk = (dir: string) => {
+        for (const name of fs.readdirSync(dir).sort()) {
+            const p = path.join(dir, name);
+            const st = fs.lstatSync(p);
+            const rel = path.relative(root, p);
+            const content = st.isFile() ? createHash("sha256").update(fs.readFileSync(p)).digest("hex") : "";
+            out.push(`${rel} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${content}`);
+            if (st.isDirectory()) walk(p);
+        }
+    };
+    walk(root);
+    return out;
+}
