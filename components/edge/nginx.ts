@@ -26,6 +26,8 @@ export interface NginxEdgeInput {
         tlsName: string;
         /** PEM bundle that signs the nodes' certificates. */
         trustedCertificate: string;
+        /** WSO2's `[server] offset` on the nodes: each product port is shifted by it. @default 0 */
+        portOffset?: number;
     };
     /** @default { pid: "/run/nginx.pid", errorLog: "/var/log/nginx/error.log", accessLog: "/var/log/nginx/access.log" } */
     files?: { pid: string; errorLog: string; accessLog: string };
@@ -75,9 +77,15 @@ export function renderNginxConfig(input: NginxEdgeInput): string {
     }
     checkToken("user", user, /^[a-z_][a-z0-9_-]*$/);
 
+    const offset = input.upstream.portOffset ?? 0;
     const ports = [...new Set(routes.map((r) => r.port))].sort((a, b) => a - b);
+    for (const port of ports) {
+        if (!Number.isInteger(offset) || port + offset < 1 || port + offset > 65535) {
+            throw new Error(`renderNginxConfig: upstream.portOffset ${offset} moves port ${port} outside 1..65535`);
+        }
+    }
     const upstreams = ports.map((port) =>
-        [`    upstream wso2_${port} {`, ...input.upstream.hosts.map((h) => `        server ${h}:${port};`), "        keepalive 16;", "    }"].join("\n"),
+        [`    upstream wso2_${port} {`, ...input.upstream.hosts.map((h) => `        server ${h}:${port + offset};`), "        keepalive 16;", "    }"].join("\n"),
     );
     const proxied = (port: number) => `proxy_pass https://wso2_${port};`;
     const allowLocations = routes.flatMap((r) => [
