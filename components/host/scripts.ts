@@ -423,7 +423,6 @@ field() { # json-text field
 }
 admin_json="$(secret "$ADMIN_SECRET_ARN")"
 admin_user="$(field "$admin_json" username)"
-admin_password="$(field "$admin_json" password)"
 keystore_password="$(secret "$KEYSTORE_SECRET_ARN")"
 if [[ "$keystore_password" == '{'* ]]; then keystore_password="$(field "$keystore_password" password)"; fi
 if [[ ! "$admin_user" =~ ^[A-Za-z][A-Za-z0-9._-]{3,62}$ ]]; then
@@ -435,6 +434,7 @@ printf '${ADMIN_USERNAME_ENV}=%s\\n' "$admin_user" >"$ADMIN_ENV_FILE"
 ${
     toml
         ? `# Plain values between brackets are what the cipher tool encrypts in place.
+admin_password="$(field "$admin_json" password)"
 toml_string() { python3 -c 'import json,sys; print(json.dumps("[" + sys.argv[1] + "]"))' "$1"; }
 target="$WSO2_HOME/$CONFIG_FILE"
 staged="$(mktemp)"

@@ -1,0 +1,236 @@
+/**
+ * The rendered node files judged by the tools that read them: cloud-init's schema, shellcheck,
+ * systemd-analyze, a TOML parser; plus the artifact contract the plan relies on.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseToml } from "smol-toml";
+import { parse as parseYaml } from "yaml";
+import {
+    heapSizeMiB,
+    JVM_SECURITY_FLAGS,
+    LOG_PATTERN,
+    renderDeploymentToml,
+    renderNodeBoot,
+    renderSiDeploymentYaml,
+    renderWso2Unit,
+    SECURE_VAULT_ALIASES,
+    STRONG_TLS_CIPHERS,
+    TOMCAT_URI_HARDENING,
+} from "../../components/host";
+import { PRODUCTS } from "../../products";
+import type { ProductId } from "../../config/settings";
+import { nodeInput } from "./fixtures";
+import { requireTool, run, tempDir } from "./helpers";
+
+const PRODUCT_IDS: ProductId[] = ["apim", "mi", "is", "si"];
+
+interface WrittenFile {
+    path: string;
+    content: string;
+    permissions: string;
+    owner: string;
+}
+
+describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)", function () {
+    this.timeout(60000);
+    let dir = "";
+    before(() => {
+        dir = tempDir("render");
+    });
+    after(() => {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    for (const id of PRODUCT_IDS) {
+        describe(id, function () {
+            const boot = renderNodeBoot(nodeInput(id));
+
+            it("cloud-init schema accepts the user data", function () {
+                requireTool("cloud-init");
+                assert.ok(boot.userData.startsWith("#cloud-config\n"));
+                const file = path.join(dir, `${id}-cloud-config.yaml`);
+                fs.writeFileSync(file, boot.userData);
+                const r = run("cloud-init", ["schema", "--config-file", file]);
+                assert.equal(r.status, 0, r.stdout + r.stderr);
+                assert.match(r.stdout, /Valid cloud-config/);
+            });
+
+            it("every file the cloud-config writes is an artifact with the same content, path <cluster>/<name>", function () {
+                const doc = parseYaml(boot.userData) as { write_files: WrittenFile[]; runcmd: string[][] };
+                const byHostPath = new Map(boot.artifacts.filter((a) => a.kind !== "cloud-config").map((a) => [a.meta?.hostPath as string, a]));
+                assert.equal(byHostPath.size, doc.write_files.length);
+                for (const f of doc.write_files) {
+                    const a = byHostPath.get(f.path);
+                    assert.ok(a, `no artifact for ${f.path}`);
+                    assert.equal(a!.content, f.content, f.path);
+                    assert.equal(a!.path, `wso2-prod/${path.basename(f.path)}`);
+                }
+                const cc = boot.artifacts.filter((a) => a.kind === "cloud-config");
+                assert.equal(cc.length, 1);
+                assert.equal(cc[0].content, boot.userData);
+                assert.equal(new Set(boot.artifacts.map((a) => a.path)).size, boot.artifacts.length, "artifact paths are unique");
+                // Steps run from the files written above.
+                const written = new Set(doc.write_files.map((f) => f.path));
+                for (const cmd of doc.runcmd) if (cmd[0].startsWith("/usr/local/sbin/")) assert.ok(written.has(cmd[0]), cmd[0]);
+            });
+
+            it("shellcheck passes every script", function () {
+                requireTool("shellcheck");
+                const scripts = boot.artifacts.filter((a) => a.kind === "script");
+                assert.ok(scripts.length >= 7);
+                const files = scripts.map((a) => {
+                    const file = path.join(dir, `${id}-${path.basename(a.path)}`);
+                    fs.writeFileSync(file, a.content);
+                    return file;
+                });
+                const r = run("shellcheck", ["--severity=style", "--shell=bash", ...files]);
+                assert.equal(r.status, 0, r.stdout + r.stderr);
+            });
+
+            it("systemd-analyze security scores the product unit at 2.0 or less", function () {
+                requireTool("systemd-analyze");
+                const unit = boot.artifacts.find((a) => a.path.endsWith("/wso2.service"))!;
+                const file = path.join(dir, `${id}`, "wso2.service");
+                fs.mkdirSync(path.dirname(file), { recursive: true });
+                fs.writeFileSync(file, unit.content);
+                const r = run("systemd-analyze", ["security", "--offline=true", "--no-pager", file]);
+                const m = /Overall exposure level for wso2\.service: (\d+\.\d+)/.exec(r.stdout);
+                assert.ok(m, r.stdout + r.stderr);
+                assert.ok(Number(m![1]) <= 2.0, `exposure ${m![1]}\n${r.stdout}`);
+                const verify = run("systemd-analyze", ["verify", "--man=no", file]);
+                assert.doesNotMatch(verify.stderr, /Unknown key|Invalid|Failed to parse/, verify.stderr);
+            });
+
+            it("the product's configuration parses and never holds a password", function () {
+                const spec = PRODUCTS[id];
+                const cfg = boot.artifacts.find((a) => a.kind === "deployment.toml" || (a.kind === "config" && a.path.endsWith("deployment.yaml")))!;
+                assert.ok(cfg, "product configuration artifact");
+                assert.doesNotMatch(cfg.content, /wso2carbon"|password\s*=\s*"(?!\$secret\{)/);
+                if (spec.layout.configFormat === "toml") {
+                    const doc = parseToml(cfg.content) as any;
+                    assert.equal(doc.server.hostname, "api.example.com");
+                    assert.equal(doc.transport.http.listener.wsdl_epr_prefix, "$ref{server.hostname}");
+                    assert.equal(doc.super_admin.password, `$secret{${SECURE_VAULT_ALIASES.adminPassword}}`);
+                    assert.notEqual(doc.keystore.primary.alias, "wso2carbon");
+                    assert.equal(doc.keystore.primary.password, `$secret{${SECURE_VAULT_ALIASES.keystorePassword}}`);
+                    assert.equal(doc.secrets, undefined, "[secrets] is added on the node, never in the artifact");
+                    // Every $secret{} reference is one the node's secrets step defines.
+                    for (const m of cfg.content.matchAll(/\$secret\{([^}]+)\}/g)) {
+                        assert.ok((Object.values(SECURE_VAULT_ALIASES) as string[]).includes(m[1]), m[1]);
+                    }
+                    if (spec.clusteringPorts.length > 0) {
+                        assert.equal(doc.clustering.membership_scheme, "aws");
+                        assert.equal(doc.clustering.local_member_port, String(spec.clusteringPorts[0]));
+                        assert.equal(doc.clustering.properties.tagValue, "wso2-prod");
+                    } else {
+                        assert.equal(doc.clustering, undefined);
+                    }
+                    assert.equal(Boolean(doc.session_data), spec.sessionCleanup);
+                    if (spec.sessionCleanup) assert.equal(doc.session_data.cleanup.clean_expired_session_data_in_chunks_of, 8192);
+                    const secrets = boot.artifacts.find((a) => a.path.endsWith("/wso2-secrets"))!.content;
+                    for (const alias of Object.values(SECURE_VAULT_ALIASES)) assert.match(secrets, new RegExp(`'${alias} = %s`));
+                } else {
+                    const doc = parseYaml(cfg.content) as any;
+                    const https = doc["wso2.transport.http"].listenerConfigurations[0];
+                    assert.equal(https.keyStorePassword, "${sec:keystore_password}");
+                    assert.deepEqual(https.parameters.find((p: any) => p.name === "sslEnabledProtocols").value, "TLSv1.2,TLSv1.3");
+                }
+            });
+        });
+    }
+
+    it("TLS: 1.2 and 1.3 only, forward-secret AEAD ciphers on the HTTPS and PassThrough transports", function () {
+        const doc = parseToml(renderDeploymentToml({ product: PRODUCTS.apim, productVersion: "", hostname: "api.example.com" })) as any;
+        const ssl = doc.transport.https.sslHostConfig.properties;
+        assert.equal(ssl.protocols, "TLSv1.2,TLSv1.3");
+        for (const c of String(ssl.ciphers).split(",")) {
+            assert.match(c, /^TLS_(AES|CHACHA20)|^TLS_(ECDHE|DHE)_/, c);
+            assert.match(c, /GCM|CHACHA20_POLY1305/, c);
+            assert.doesNotMatch(c, /CBC|3DES|RC4|MD5|_SHA$|NULL|EXPORT|anon|DSS/, c);
+        }
+        for (const side of ["listener", "sender"]) {
+            assert.equal(doc.transport.passthru_https[side].parameters.HttpsProtocols, "TLSv1.2,TLSv1.3");
+            assert.equal(doc.transport.passthru_https[side].parameters.PreferredCiphers, STRONG_TLS_CIPHERS.join(","));
+        }
+        const mi = parseToml(renderDeploymentToml({ product: PRODUCTS.mi, productVersion: "", hostname: "mi.example.com" })) as any;
+        assert.equal(mi.transport.http.listener.secured_protocols, "TLSv1.2,TLSv1.3");
+        assert.equal(mi.transport.http.listener.preferred_ciphers, STRONG_TLS_CIPHERS.join(","));
+    });
+
+    it("servlet transport: neutral Server header, proxy port, URI-hardening connector attributes, HSTS", function () {
+        for (const product of [PRODUCTS.apim, PRODUCTS.is]) {
+            const doc = parseToml(renderDeploymentToml({ product, productVersion: "", hostname: "api.example.com" })) as any;
+            const props = doc.transport.https.properties;
+            assert.equal(props.server, "server");
+            assert.equal(props.proxyPort, 443);
+            for (const [k, v] of Object.entries(TOMCAT_URI_HARDENING)) assert.equal(props[k], v, k);
+            const params = doc.authenticationendpoint.tomcat.http_header_security_filter.parameters;
+            assert.equal(params.find((p: any) => p.name === "hstsEnabled")?.value, "true");
+        }
+        assert.deepEqual(Object.keys(TOMCAT_URI_HARDENING).sort(), ["allowBackslash", "encodedReverseSolidusHandling", "encodedSolidusHandling", "rejectSuspiciousURIs"]);
+    });
+
+    it("proxy settings go to the sender when configured, and not otherwise", function () {
+        const withProxy = parseToml(renderDeploymentToml({ product: PRODUCTS.mi, productVersion: "", hostname: "mi.example.com", proxy: { host: "proxy.internal", port: 3128 } })) as any;
+        assert.equal(withProxy.transport.http.sender.proxy_host, "proxy.internal");
+        assert.equal(withProxy.transport.http.sender.proxy_port, 3128);
+        const without = parseToml(renderDeploymentToml({ product: PRODUCTS.apim, productVersion: "", hostname: "api.example.com" })) as any;
+        assert.equal(without.transport.http.sender, undefined);
+        assert.throws(() => renderDeploymentToml({ product: PRODUCTS.apim, productVersion: "", hostname: "bad host" }), /hostname: "bad host"/);
+        assert.throws(() => renderDeploymentToml({ product: PRODUCTS.si, productVersion: "", hostname: "a.example.com" }), /renderSiDeploymentYaml/);
+        assert.throws(() => renderSiDeploymentYaml({ product: PRODUCTS.is, productVersion: "", hostname: "a.example.com" }), /renderDeploymentToml/);
+    });
+
+    it("the unit runs as wso2 with the TLS flags and about half the memory as heap", function () {
+        const unit = renderWso2Unit({ product: PRODUCTS.apim, productVersion: "", instanceMemoryMiB: 16384 });
+        assert.match(unit, /^User=wso2$/m);
+        assert.match(unit, /^NoNewPrivileges=yes$/m);
+        assert.match(unit, /^CapabilityBoundingSet=$/m);
+        for (const flag of JVM_SECURITY_FLAGS) assert.ok(unit.includes(flag), flag);
+        assert.match(unit, /-Xms8192m -Xmx8192m/);
+        assert.equal(heapSizeMiB(4096), 2048);
+        assert.equal(heapSizeMiB(7800), 3840);
+        assert.throws(() => heapSizeMiB(1024), /instanceMemoryMiB: 1024 is too small/);
+        assert.match(unit, /^ReadWritePaths=\/opt\/wso2\/wso2am-4\.3\.0\/repository\/logs /m);
+    });
+
+    it("log4j2 overrides rotate by time and size, bound retention and tag every line with a UUID", function () {
+        const log4j2 = renderNodeBoot(nodeInput("apim")).artifacts.find((a) => a.kind === "log4j2.properties")!.content;
+        const props = new Map(log4j2.split("\n").filter((l) => l.includes(" = ")).map((l) => l.split(" = ") as [string, string]));
+        for (const appender of ["CARBON_LOGFILE", "AUDIT_LOGFILE"]) {
+            const a = `appender.${appender}`;
+            assert.equal(props.get(`${a}.type`), "RollingFile");
+            assert.equal(props.get(`${a}.layout.pattern`), LOG_PATTERN);
+            assert.equal(props.get(`${a}.policies.time.type`), "TimeBasedTriggeringPolicy");
+            assert.equal(props.get(`${a}.policies.size.type`), "SizeBasedTriggeringPolicy");
+            assert.equal(props.get(`${a}.strategy.max`), "30");
+            assert.equal(props.get(`${a}.strategy.action.condition.nested.age`), "14d");
+        }
+        assert.ok(LOG_PATTERN.startsWith("[%u]"));
+        assert.match(LOG_PATTERN, /%enc\{%m\}\{CRLF\}/);
+    });
+
+    it("refuses bad input with the key and the problem", function () {
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { clusterName: "Bad_Name" })), /clusterName: "Bad_Name"/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { adminSecretArn: "secret" })), /adminSecretArn: "secret" is not a Secrets Manager secret ARN/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { backupBucket: "Bad Bucket" })), /backupBucket/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { backupPrefix: "/abs/" })), /backupPrefix/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { updateWindow: "daily; rm -rf /" })), /updateWindow/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { lbSourceCidrs: ["10.0.0.0/33"] })), /lbSourceCidrs: "10.0.0.0\/33"/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { instanceMemoryMiB: 512 })), /instanceMemoryMiB: 512/);
+    });
+
+    it("SSH: sshd is masked when no SSH sources are configured, and the sets stay IPv4 with IPv6 in companions", function () {
+        const off = renderNodeBoot(nodeInput("apim", { sshSourceCidrs: [] })).artifacts.find((a) => a.path.endsWith("/wso2-install-packages"))!.content;
+        assert.match(off, /^: "\$\{SSH_ENABLED:=no\}"$/m);
+        assert.match(off, /systemctl mask ssh\.service ssh\.socket/);
+        const on = renderNodeBoot(nodeInput("apim", { sshSourceCidrs: ["10.0.0.0/8", "2001:db8::/32"] }));
+        assert.match(on.artifacts.find((a) => a.path.endsWith("/wso2-install-packages"))!.content, /^: "\$\{SSH_ENABLED:=yes\}"$/m);
+        const nft = on.artifacts.find((a) => a.kind === "nftables")!.content;
+        assert.match(nft, /set ssh_sources \{\s*type ipv4_addr\s*flags interval\s*auto-merge\s*elements = \{ 10\.0\.0\.0\/8 \}/);
+        assert.match(nft, /set ssh_sources_v6 \{\s*type ipv6_addr[\s\S]*2001:db8::\/32/);
+        assert.match(nft, /ip6 saddr @ssh_sources_v6 tcp dport 2222 accept/);
+    });
+});
