@@ -76,6 +76,17 @@ const CASES: Record<ConfigKey, KeyCase> = {
         valid: { raw: { canaryWeight: "10" }, expect: (s) => assert.equal(s.canaryWeight, 10) },
         invalid: [{ canaryWeight: "101" }, { canaryWeight: "-1" }, { canaryWeight: "ten" }],
     },
+    previousActiveColor: {
+        valid: {
+            raw: { previousActiveColor: "green", previousCanaryWeight: "20" },
+            expect: (s) => assert.deepEqual(s.previousRouting, { activeColor: "green", canaryWeight: 20 }),
+        },
+        invalid: [{ previousActiveColor: "red" }],
+    },
+    previousCanaryWeight: {
+        valid: { raw: { previousActiveColor: "blue", previousCanaryWeight: "0" }, expect: (s) => assert.equal(s.previousRouting?.canaryWeight, 0) },
+        invalid: [{ previousActiveColor: "blue", previousCanaryWeight: "101" }, { previousCanaryWeight: "x" }],
+    },
     stickinessSeconds: {
         valid: { raw: { stickinessSeconds: "3600" }, expect: (s) => assert.equal(s.stickinessSeconds, 3600) },
         invalid: [{ stickinessSeconds: "604801" }, { stickinessSeconds: "1.5" }],

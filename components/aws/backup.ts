@@ -1,0 +1,354 @@
+/**
+ * Backups (OS-BACKUPS): the bucket the nodes push configuration, keystores and artifacts to, and an
+ * AWS Backup plan for the nodes' volumes.
+ *
+ * The bucket is versioned, encrypted with a rotating customer key, closed to the public (all four
+ * blocks, ACLs disabled), reachable over TLS 1.2+ only, logged to an access-log bucket, expires old
+ * versions, and in prod replicates to a second region (geographically distributed storage).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as s3 from "@pulumi/aws/s3";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as backup from "@pulumi/aws/backup";
+import type { Settings } from "../../config/settings";
+import { CLUSTER_TAG_KEY, PolicyStatement, assumeRolePolicy, awsRegion, customerKey, partitionOf, policyDocument } from "./common";
+
+/** Days after which current backup objects move to infrequent access (S3's minimum for STANDARD_IA). */
+const INFREQUENT_ACCESS_AFTER_DAYS = 30;
+/** Days after which an unfinished multipart upload is aborted. */
+const ABORT_MULTIPART_AFTER_DAYS = 7;
+
+/** Statements every bucket policy here carries: deny plain HTTP and TLS older than 1.2. */
+export function tlsOnlyStatements(bucketArn: string): PolicyStatement[] {
+    const resources = [bucketArn, `${bucketArn}/*`];
+    return [
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: resources,
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+            Sid: "DenyTlsOlderThan12",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: resources,
+            Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+        },
+    ];
+}
+
+interface HardenedBucketArgs {
+    /** Customer key for SSE-KMS; undefined: SSE-S3 (AES256), the only encryption S3 access logging accepts. */
+    kmsKeyArn?: pulumi.Input<string>;
+    region?: string;
+    lifecycle: s3.BucketLifecycleConfigurationArgs["rules"];
+    /** Statements beyond TLS-only, given the bucket's ARN. */
+    policyStatements?: (bucketArn: string) => pulumi.Input<PolicyStatement[]>;
+    tags: Record<string, string>;
+}
+
+interface HardenedBucket {
+    bucket: s3.Bucket;
+    versioning: s3.BucketVersioning;
+    /** Resources that must exist before objects are written or replicated. */
+    settings: pulumi.Resource[];
+}
+
+/** A versioned, encrypted, non-public, TLS-only bucket with ACLs disabled and a lifecycle. */
+function hardenedBucket(name: string, args: HardenedBucketArgs, opts: pulumi.CustomResourceOptions): HardenedBucket {
+    const region = args.region;
+    const child = { parent: opts.parent };
+    const bucket = new s3.Bucket(name, { forceDestroy: false, region, tags: args.tags }, opts);
+    const ownership = new s3.BucketOwnershipControls(name, { bucket: bucket.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+    const publicAccess = new s3.BucketPublicAccessBlock(
+        name,
+        { bucket: bucket.id, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        child,
+    );
+    const versioning = new s3.BucketVersioning(name, { bucket: bucket.id, region, versioningConfiguration: { status: "Enabled" } }, child);
+    const encryption = new s3.BucketServerSideEncryptionConfiguration(
+        name,
+        {
+            bucket: bucket.id,
+            region,
+            rules: [
+                args.kmsKeyArn
+                    ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+                    : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+            ],
+        },
+        child,
+    );
+    const policy = new s3.BucketPolicy(
+        name,
+        {
+            bucket: bucket.id,
+            region,
+            policy: bucket.arn.apply((arn) =>
+                pulumi
+                    .output(args.policyStatements?.(arn) ?? [])
+                    .apply((extra) => JSON.stringify(policyDocument([...tlsOnlyStatements(arn), ...(extra as PolicyStatement[])]))),
+            ),
+        },
+        // A policy is refused while the public-access block is being applied.
+        { parent: opts.parent, dependsOn: [publicAccess] },
+    );
+    const lifecycle = new s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, region, rules: args.lifecycle }, { parent: opts.parent, dependsOn: [versioning] });
+    return { bucket, versioning, settings: [ownership, publicAccess, versioning, encryption, policy, lifecycle] };
+}
+
+/** Lifecycle of versioned backup data: transition, noncurrent expiry, delete markers, abort multipart. */
+export function backupLifecycleRules(retentionDays: number): s3.BucketLifecycleConfigurationArgs["rules"] {
+    return [
+        {
+            id: "backups",
+            status: "Enabled",
+            filter: {},
+            transitions: [{ days: INFREQUENT_ACCESS_AFTER_DAYS, storageClass: "STANDARD_IA" }],
+            noncurrentVersionExpiration: { noncurrentDays: retentionDays },
+            expiration: { expiredObjectDeleteMarker: true },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS },
+        },
+    ];
+}
+
+export interface BackupStoreArgs {
+    /** Uses `backupRetentionDays`, `backupReplicaRegion`, `logRetentionDays`, `deletionProtection` and `environment`. */
+    settings: Pick<Settings, "backupRetentionDays" | "backupReplicaRegion" | "logRetentionDays" | "deletionProtection" | "environment">;
+    /** @default the `aws:region` configuration */
+    region?: string;
+    tags: Record<string, string>;
+}
+
+export class BackupStore extends pulumi.ComponentResource {
+    readonly bucket: s3.Bucket;
+    readonly key: kms.Key;
+    readonly accessLogBucket: s3.Bucket;
+    /** Set when `backupReplicaRegion` is. */
+    readonly replicaBucket?: s3.Bucket;
+    readonly replicaKey?: kms.Key;
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    readonly keyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wso2-hardening:aws:BackupStore", name, {}, opts);
+        const { settings, tags } = args;
+        const region = args.region ?? awsRegion();
+        // Backups outlive a mistaken `pulumi destroy` (and keys must outlive what they encrypt).
+        const protect = settings.deletionProtection || settings.environment === "prod";
+        const kept = { parent: this, protect };
+
+        this.key = customerKey(`${name}-key`, { description: `${name}: backup objects`, tags }, kept);
+
+        const main = hardenedBucket(
+            name,
+            { kmsKeyArn: this.key.arn, lifecycle: backupLifecycleRules(settings.backupRetentionDays), tags },
+            kept,
+        );
+        this.bucket = main.bucket;
+
+        const logs = hardenedBucket(
+            `${name}-access-logs`,
+            {
+                lifecycle: [
+                    {
+                        id: "access-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: settings.logRetentionDays },
+                        noncurrentVersionExpiration: { noncurrentDays: 30 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS },
+                    },
+                ],
+                // With ACLs disabled, S3 delivers access logs under the bucket policy, for the backup bucket only.
+                policyStatements: (logArn) =>
+                    main.bucket.arn.apply((sourceArn): PolicyStatement[] => [
+                        {
+                            Sid: "S3ServerAccessLogsFromTheBackupBucket",
+                            Effect: "Allow",
+                            Principal: { Service: "logging.s3.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: `${logArn}/*`,
+                            Condition: { ArnLike: { "aws:SourceArn": sourceArn } },
+                        },
+                    ]),
+                tags,
+            },
+            kept,
+        );
+        this.accessLogBucket = logs.bucket;
+
+        new s3.BucketLogging(
+            name,
+            { bucket: main.bucket.id, targetBucket: logs.bucket.id, targetPrefix: `s3-access/${name}/` },
+            { parent: this, dependsOn: logs.settings },
+        );
+
+        if (settings.backupReplicaRegion) {
+            const replicaRegion = settings.backupReplicaRegion;
+            this.replicaKey = customerKey(`${name}-replica-key`, { description: `${name}: replicated backup objects`, region: replicaRegion, tags }, kept);
+            const replica = hardenedBucket(
+                `${name}-replica`,
+                { kmsKeyArn: this.replicaKey.arn, region: replicaRegion, lifecycle: backupLifecycleRules(settings.backupRetentionDays), tags },
+                kept,
+            );
+            this.replicaBucket = replica.bucket;
+            const role = new iam.Role(`${name}-replication`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("s3.amazonaws.com")), tags }, { parent: this });
+            new iam.RolePolicy(
+                `${name}-replication`,
+                {
+                    role: role.id,
+                    policy: pulumi
+                        .all([main.bucket.arn, replica.bucket.arn, this.key.arn, this.replicaKey.arn])
+                        .apply(([source, destination, sourceKey, destinationKey]) =>
+                            JSON.stringify(replicationPolicy({ source, destination, sourceKey, destinationKey, region, replicaRegion })),
+                        ),
+                },
+                { parent: this },
+            );
+            new s3.BucketReplicationConfig(
+                name,
+                {
+                    bucket: main.bucket.id,
+                    role: role.arn,
+                    rules: [
+                        {
+                            id: "to-second-region",
+                            status: "Enabled",
+                            filter: {},
+                            deleteMarkerReplication: { status: "Enabled" },
+                            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                            destination: {
+                                bucket: replica.bucket.arn,
+                                storageClass: "STANDARD_IA",
+                                encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.arn },
+                            },
+                        },
+                    ],
+                },
+                // Both buckets must be versioned before replication is configured.
+                { parent: this, dependsOn: [main.versioning, replica.versioning] },
+            );
+        }
+
+        this.bucketName = main.bucket.bucket;
+        this.bucketArn = main.bucket.arn;
+        this.keyArn = this.key.arn;
+        this.registerOutputs({ bucketName: this.bucketName, keyArn: this.keyArn, replicaBucket: this.replicaBucket?.bucket });
+    }
+}
+
+/** Least privilege for S3 replication: read versions at the source, replicate into the destination. */
+export function replicationPolicy(p: {
+    source: string;
+    destination: string;
+    sourceKey: string;
+    destinationKey: string;
+    region: string;
+    replicaRegion: string;
+}) {
+    return policyDocument([
+        { Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: p.source },
+        {
+            Effect: "Allow",
+            Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+            Resource: `${p.source}/*`,
+        },
+        { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${p.destination}/*` },
+        {
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: p.sourceKey,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } },
+        },
+        {
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+            Resource: p.destinationKey,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${p.replicaRegion}.amazonaws.com` } },
+        },
+    ]);
+}
+
+export interface VolumeBackupPlanArgs {
+    /** Volumes tagged with this cluster name (`wso2-hardening:cluster`) are backed up. */
+    clusterName: string;
+    /** Uses `backupRetentionDays`, `backupReplicaRegion`, `deletionProtection` and `environment`. */
+    settings: Pick<Settings, "backupRetentionDays" | "backupReplicaRegion" | "deletionProtection" | "environment">;
+    /** Customer key of the vault. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Customer key of the copy vault in `backupReplicaRegion`; required when that is set. */
+    replicaKmsKeyArn?: pulumi.Input<string>;
+    /** @default the `aws:region` configuration */
+    region?: string;
+    tags: Record<string, string>;
+}
+
+/** Daily AWS Backup of the nodes' EBS volumes, kept `backupRetentionDays`, copied to the replica region. */
+export class VolumeBackupPlan extends pulumi.ComponentResource {
+    readonly vault: backup.Vault;
+    readonly plan: backup.Plan;
+    readonly copyVault?: backup.Vault;
+
+    constructor(name: string, args: VolumeBackupPlanArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wso2-hardening:aws:VolumeBackupPlan", name, {}, opts);
+        const { settings, tags } = args;
+        const region = args.region ?? awsRegion();
+        const partition = partitionOf(region);
+        const protect = settings.deletionProtection || settings.environment === "prod";
+        const lifecycle = { deleteAfter: settings.backupRetentionDays };
+
+        this.vault = new backup.Vault(name, { kmsKeyArn: args.kmsKeyArn, tags }, { parent: this, protect });
+        if (settings.backupReplicaRegion) {
+            if (!args.replicaKmsKeyArn) throw new Error(`${name}: replicaKmsKeyArn is required when backupReplicaRegion is set`);
+            this.copyVault = new backup.Vault(
+                `${name}-copy`,
+                { kmsKeyArn: args.replicaKmsKeyArn, region: settings.backupReplicaRegion, tags },
+                { parent: this, protect },
+            );
+        }
+        this.plan = new backup.Plan(
+            name,
+            {
+                rules: [
+                    {
+                        ruleName: "daily-volumes",
+                        targetVaultName: this.vault.name,
+                        schedule: "cron(0 3 * * ? *)",
+                        startWindow: 60,
+                        completionWindow: 360,
+                        lifecycle,
+                        copyActions: this.copyVault ? [{ destinationVaultArn: this.copyVault.arn, lifecycle }] : undefined,
+                    },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        const role = new iam.Role(`${name}-backup`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("backup.amazonaws.com")), tags }, { parent: this });
+        for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
+            new iam.RolePolicyAttachment(
+                `${name}-${policy}`,
+                { role: role.name, policyArn: `arn:${partition}:iam::aws:policy/service-role/${policy}` },
+                { parent: this },
+            );
+        }
+        new backup.Selection(
+            name,
+            {
+                planId: this.plan.id,
+                iamRoleArn: role.arn,
+                resources: [`arn:${partition}:ec2:*:*:volume/*`],
+                selectionTags: [{ type: "STRINGEQUALS", key: CLUSTER_TAG_KEY, value: args.clusterName }],
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ vaultName: this.vault.name, planId: this.plan.id });
+    }
+}

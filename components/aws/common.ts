@@ -1,0 +1,101 @@
+/** Small helpers shared by the AWS components: region, partition, tags, IAM documents, customer keys. */
+import * as pulumi from "@pulumi/pulumi";
+import * as kms from "@pulumi/aws/kms";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+
+/** Tag that marks the members of one cluster; the nodes refresh `cluster_peers` from it. */
+export const CLUSTER_TAG_KEY = "wso2-hardening:cluster";
+
+/** The stack's region, from the `aws:region` configuration the provider uses too. */
+export function awsRegion(): string {
+    return new pulumi.Config("aws").require("region");
+}
+
+/** The partition of a region, for ARNs and service principals. */
+export function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
+
+/** The account the provider deploys into. */
+export function accountId(opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    return getCallerIdentityOutput({}, opts).accountId;
+}
+
+export function clusterTags(clusterName: string, extra: Record<string, string> = {}): Record<string, string> {
+    return { [CLUSTER_TAG_KEY]: clusterName, "wso2-hardening:managed-by": "pulumi", ...extra };
+}
+
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+    Action: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy for a service principal, limited to this account (confused-deputy guard) when given. */
+export function assumeRolePolicy(service: string, account?: string): PolicyDocument {
+    return policyDocument([
+        {
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            ...(account ? { Condition: { StringEquals: { "aws:SourceAccount": account } } } : {}),
+        },
+    ]);
+}
+
+/**
+ * Key policy: the account administers the key (and delegates use to IAM policies), plus the statements
+ * that services need because they act without an IAM policy of this account (logs, auto scaling).
+ */
+export function keyPolicy(partition: string, account: string, extra: PolicyStatement[] = []): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "AccountAdministersTheKeyAndDelegatesUseToIam",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        ...extra,
+    ]);
+}
+
+export interface CustomerKeyArgs {
+    description: string;
+    /** Key policy; default: the account administers the key and delegates use to IAM. */
+    policy?: pulumi.Input<string>;
+    /** Region of the key; default: the provider's. */
+    region?: string;
+    tags: Record<string, string>;
+}
+
+/** A symmetric customer managed key with yearly automatic rotation and the longest deletion window. */
+export function customerKey(name: string, args: CustomerKeyArgs, opts: pulumi.CustomResourceOptions): kms.Key {
+    return new kms.Key(
+        name,
+        {
+            description: args.description,
+            enableKeyRotation: true,
+            rotationPeriodInDays: 365,
+            deletionWindowInDays: 30,
+            policy: args.policy,
+            region: args.region,
+            tags: args.tags,
+        },
+        opts,
+    );
+}

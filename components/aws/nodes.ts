@@ -1,0 +1,348 @@
+/**
+ * The WSO2 nodes: a launch template (IMDSv2 only, hop limit 1, encrypted gp3 with a customer key, no
+ * public IP, detailed monitoring, user data from the host renderers) and an auto-scaling group over the
+ * private subnets with load-balancer health checks (NET-FAILOVER, PROD-HEALTH-CHECK), with a least
+ * privilege instance role and a CloudWatch log group.
+ */
+import * as zlib from "zlib";
+import * as pulumi from "@pulumi/pulumi";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as autoscaling from "@pulumi/aws/autoscaling";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import type { Settings } from "../../config/settings";
+import type { ProductSpec } from "../../products";
+import { recordArtifacts } from "../artifacts";
+import { renderNodeBoot } from "../host";
+import type { NodeHostInput } from "../host/types";
+import {
+    CLUSTER_TAG_KEY,
+    PolicyDocument,
+    accountId,
+    assumeRolePolicy,
+    awsRegion,
+    clusterTags,
+    customerKey,
+    keyPolicy,
+    partitionOf,
+    policyDocument,
+} from "./common";
+import { instanceArchitecture, instanceMemoryMiB } from "./instance-types";
+
+/** Owner of the official Debian AMIs (https://wiki.debian.org/Cloud/AmazonEC2Image). */
+export const DEBIAN_AMI_OWNER = "136693071363";
+/** Root device name of the Debian AMIs. */
+const ROOT_DEVICE = "/dev/xvda";
+const ROOT_VOLUME_GIB = 40;
+/** WSO2 needs a few minutes to start; load-balancer health counts only after this grace period. */
+const HEALTH_CHECK_GRACE_SECONDS = 600;
+/** EC2 refuses user data above 16 KiB (before base64). */
+const USER_DATA_LIMIT = 16384;
+
+/**
+ * Base64 user data for a launch template: the cloud-config as is when it fits, gzip-compressed (which
+ * cloud-init detects) when it does not; an error when even that is too large.
+ */
+export function encodeUserData(cloudConfig: string): string {
+    const plain = Buffer.from(cloudConfig, "utf8");
+    if (plain.length <= USER_DATA_LIMIT) return plain.toString("base64");
+    const packed = zlib.gzipSync(plain, { level: 9 });
+    if (packed.length > USER_DATA_LIMIT) {
+        throw new Error(`user data is ${packed.length} bytes gzip-compressed; EC2 accepts at most ${USER_DATA_LIMIT}`);
+    }
+    return packed.toString("base64");
+}
+
+export interface NodeRolePolicyInput {
+    region: string;
+    /** Secrets the nodes read at boot: admin credentials and keystore password. */
+    secretArns: string[];
+    secretsKeyArn: string;
+    backupBucketArn: string;
+    backupPrefix: string;
+    backupKeyArn: string;
+    logGroupArn: string;
+}
+
+/**
+ * The nodes' own permissions beyond SSM core: read this cluster's secrets, put (never read or delete)
+ * backups under its prefix, ship logs to its log group and metrics to the agent's namespace, and list
+ * instances (the EC2 API cannot scope Describe calls) to find cluster peers by tag.
+ */
+export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
+    return policyDocument([
+        { Sid: "ReadThisClustersSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: p.secretArns },
+        {
+            Sid: "DecryptSecretsThroughSecretsManager",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: p.secretsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.amazonaws.com` } },
+        },
+        { Sid: "PutBackupsUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${p.backupBucketArn}/${p.backupPrefix}/*` },
+        {
+            // Multipart uploads need Decrypt as well as GenerateDataKey.
+            Sid: "EncryptBackupsThroughS3",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: p.backupKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } },
+        },
+        {
+            Sid: "ShipLogsToOwnLogGroup",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [p.logGroupArn, `${p.logGroupArn}:*`],
+        },
+        {
+            Sid: "AgentMetrics",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } },
+        },
+        { Sid: "FindClusterPeersAndOwnVolumes", Effect: "Allow", Action: ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:DescribeVolumes"], Resource: "*" },
+    ]);
+}
+
+export interface NodeGroupArgs {
+    settings: Settings;
+    product: ProductSpec;
+    /** @default the `aws:region` configuration */
+    region?: string;
+    /** Private subnets in two or more zones. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    securityGroupId: pulumi.Input<string>;
+    targetGroupArns: pulumi.Input<string>[];
+    /** CIDRs the load balancer connects from (filling the host firewall's `lb_sources`). */
+    lbSourceCidrs: pulumi.Input<pulumi.Input<string>[]>;
+    adminSecretArn: pulumi.Input<string>;
+    keystoreSecretArn: pulumi.Input<string>;
+    secretsKeyArn: pulumi.Input<string>;
+    backupBucketName: pulumi.Input<string>;
+    backupBucketArn: pulumi.Input<string>;
+    backupKeyArn: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+export class NodeGroup extends pulumi.ComponentResource {
+    readonly key: kms.Key;
+    readonly role: iam.Role;
+    readonly logGroup: cloudwatch.LogGroup;
+    readonly launchTemplate: ec2.LaunchTemplate;
+    readonly autoScalingGroup: autoscaling.Group;
+    readonly autoScalingGroupName: pulumi.Output<string>;
+    /** Prefix of the backup bucket this group writes under. */
+    readonly backupPrefix: string;
+
+    constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wso2-hardening:aws:NodeGroup", name, {}, opts);
+        const { settings, product, tags } = args;
+        const memoryMiB = instanceMemoryMiB(settings);
+        const region = args.region ?? awsRegion();
+        const partition = partitionOf(region);
+        const parent = { parent: this };
+        const protect = settings.deletionProtection || settings.environment === "prod";
+        const account = accountId(parent);
+        this.backupPrefix = `nodes/${name}`;
+
+        // Volumes and logs key: auto scaling launches encrypted volumes as its service-linked role, and
+        // CloudWatch Logs encrypts this account's log groups; neither acts through this account's IAM.
+        this.key = customerKey(
+            `${name}-data`,
+            {
+                description: `${name}: node volumes and logs`,
+                policy: account.apply((acct) => {
+                    const autoscalingRole = `arn:${partition}:iam::${acct}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+                    return JSON.stringify(
+                        keyPolicy(partition, acct, [
+                            {
+                                Sid: "AutoScalingUsesTheKeyForVolumes",
+                                Effect: "Allow",
+                                Principal: { AWS: autoscalingRole },
+                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "AutoScalingGrantsVolumeAttachment",
+                                Effect: "Allow",
+                                Principal: { AWS: autoscalingRole },
+                                Action: "kms:CreateGrant",
+                                Resource: "*",
+                                Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+                            },
+                            {
+                                Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                                Effect: "Allow",
+                                Principal: { Service: `logs.${region}.amazonaws.com` },
+                                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                                Resource: "*",
+                                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${acct}:log-group:*` } },
+                            },
+                        ]),
+                    );
+                }),
+                tags,
+            },
+            { parent: this, protect },
+        );
+
+        this.logGroup = new cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: `/wso2/${name}/nodes`, retentionInDays: settings.logRetentionDays, kmsKeyId: this.key.arn, tags },
+            parent,
+        );
+
+        this.role = new iam.Role(
+            `${name}-node`,
+            { description: `${name}: WSO2 nodes`, assumeRolePolicy: JSON.stringify(assumeRolePolicy("ec2.amazonaws.com")), tags },
+            parent,
+        );
+        new iam.RolePolicyAttachment(
+            `${name}-node-ssm`,
+            { role: this.role.name, policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+            parent,
+        );
+        new iam.RolePolicy(
+            `${name}-node`,
+            {
+                role: this.role.id,
+                policy: pulumi
+                    .all([
+                        args.adminSecretArn,
+                        args.keystoreSecretArn,
+                        args.secretsKeyArn,
+                        args.backupBucketArn,
+                        args.backupKeyArn,
+                        this.logGroup.arn,
+                    ])
+                    .apply(([adminSecretArn, keystoreSecretArn, secretsKeyArn, backupBucketArn, backupKeyArn, logGroupArn]) =>
+                        JSON.stringify(
+                            nodeRolePolicy({
+                                region,
+                                secretArns: [adminSecretArn, keystoreSecretArn],
+                                secretsKeyArn,
+                                backupBucketArn,
+                                backupPrefix: this.backupPrefix,
+                                backupKeyArn,
+                                logGroupArn,
+                            }),
+                        ),
+                    ),
+            },
+            parent,
+        );
+        const profile = new iam.InstanceProfile(`${name}-node`, { role: this.role.name, tags }, parent);
+
+        const architecture = instanceArchitecture(settings.instanceType);
+        const imageId =
+            settings.amiId ??
+            ec2
+                .getAmiOutput(
+                    {
+                        mostRecent: true,
+                        owners: [DEBIAN_AMI_OWNER],
+                        filters: [
+                            { name: "name", values: [`debian-12-${architecture === "arm64" ? "arm64" : "amd64"}-*`] },
+                            { name: "architecture", values: [architecture] },
+                            { name: "virtualization-type", values: ["hvm"] },
+                        ],
+                    },
+                    parent,
+                )
+                .apply((ami) => ami.id);
+
+        const userData = pulumi
+            .all([
+                args.lbSourceCidrs,
+                args.adminSecretArn,
+                args.keystoreSecretArn,
+                args.backupBucketName,
+                this.logGroup.name,
+            ])
+            .apply(([lbSourceCidrs, adminSecretArn, keystoreSecretArn, backupBucket, logGroupName]) => {
+                const input: NodeHostInput = {
+                    clusterName: name,
+                    environment: settings.environment,
+                    product,
+                    productVersion: settings.productVersion,
+                    region,
+                    wso2Uid: settings.wso2Uid,
+                    instanceMemoryMiB: memoryMiB,
+                    domainName: settings.domainName,
+                    sshSourceCidrs: settings.sshSourceCidrs,
+                    sshPort: settings.sshPort,
+                    lbSourceCidrs,
+                    clusterTag: { key: CLUSTER_TAG_KEY, value: name },
+                    adminSecretArn,
+                    keystoreSecretArn,
+                    backupBucket,
+                    backupPrefix: this.backupPrefix,
+                    backupSchedule: settings.backupSchedule,
+                    updateWindow: settings.updateWindow,
+                    logGroupName,
+                    proxy: settings.proxyHost ? { host: settings.proxyHost, port: settings.proxyPort } : undefined,
+                };
+                const boot = renderNodeBoot(input);
+                recordArtifacts(name, boot.artifacts);
+                return encodeUserData(boot.userData);
+            });
+
+        const instanceTags = clusterTags(name, { ...tags, Name: name });
+        this.launchTemplate = new ec2.LaunchTemplate(
+            `${name}-node`,
+            {
+                description: `${name}: ${product.name} ${settings.productVersion} node`,
+                imageId,
+                instanceType: settings.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                monitoring: { enabled: true },
+                ebsOptimized: "true",
+                blockDeviceMappings: [
+                    {
+                        deviceName: ROOT_DEVICE,
+                        ebs: { volumeType: "gp3", volumeSize: ROOT_VOLUME_GIB, encrypted: "true", kmsKeyId: this.key.arn, deleteOnTermination: "true" },
+                    },
+                ],
+                networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: [args.securityGroupId], deleteOnTermination: "true" }],
+                userData,
+                tagSpecifications: [
+                    { resourceType: "instance", tags: instanceTags },
+                    // The AWS Backup selection picks volumes by the cluster tag.
+                    { resourceType: "volume", tags: instanceTags },
+                ],
+                updateDefaultVersion: true,
+                tags,
+            },
+            parent,
+        );
+
+        this.autoScalingGroup = new autoscaling.Group(
+            `${name}-nodes`,
+            {
+                vpcZoneIdentifiers: args.subnetIds,
+                minSize: settings.nodeCount,
+                desiredCapacity: settings.nodeCount,
+                // One spare slot so a rolling refresh launches a new node before stopping an old one.
+                maxSize: settings.nodeCount + 1,
+                launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(String) },
+                targetGroupArns: args.targetGroupArns,
+                healthCheckType: "ELB",
+                healthCheckGracePeriod: HEALTH_CHECK_GRACE_SECONDS,
+                defaultInstanceWarmup: HEALTH_CHECK_GRACE_SECONDS,
+                waitForCapacityTimeout: "20m",
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmup: String(HEALTH_CHECK_GRACE_SECONDS) },
+                },
+                enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+                tags: [{ key: CLUSTER_TAG_KEY, value: name, propagateAtLaunch: false }],
+            },
+            parent,
+        );
+        this.autoScalingGroupName = this.autoScalingGroup.name;
+        this.registerOutputs({ autoScalingGroupName: this.autoScalingGroupName, logGroupName: this.logGroup.name });
+    }
+}
