@@ -82,9 +82,15 @@ if ! grep -q '^wso2:' "$ROOT/etc/passwd"; then
   useradd "\${prefix[@]}" --system --uid "$WSO2_UID" --gid "$WSO2_UID" --no-create-home \\
     --home-dir /nonexistent --shell "$NOLOGIN" --comment 'WSO2 service' wso2
 fi
-# Enforce, even on an image that had the user already: no shell, locked password, no supplementary groups.
-usermod "\${prefix[@]}" --shell "$NOLOGIN" --groups '' wso2
-usermod "\${prefix[@]}" --lock wso2
+# Enforce, even on an image that had the user already: no shell, no supplementary groups, locked
+# password. Only when needed, so a second run changes nothing (usermod rewrites the files it touches).
+shell="$(awk -F: '$1 == "wso2" {print $7}' "$ROOT/etc/passwd")"
+if [[ "$shell" != "$NOLOGIN" ]] || awk -F: '{n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == "wso2") found = 1} END {exit !found}' "$ROOT/etc/group"; then
+  usermod "\${prefix[@]}" --shell "$NOLOGIN" --groups '' wso2
+fi
+if [[ "$(awk -F: '$1 == "wso2" {print substr($2, 1, 1)}' "$ROOT/etc/shadow")" != '!' ]]; then
+  usermod "\${prefix[@]}" --lock wso2
+fi
 # No sudo: remove any sudoers drop-in that names the user.
 if [[ -d "$ROOT/etc/sudoers.d" ]]; then
   while IFS= read -r granted; do
