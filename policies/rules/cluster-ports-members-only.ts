@@ -32,10 +32,11 @@ export const rule = stackRule<{ clusteringPorts: number[] }>({
                 }
                 const hit = config.clusteringPorts.filter((p) => coversPort(rule.ports!, p));
                 if (hit.length === 0) continue;
-                const what = `${describePorts(rule.ports)}${at} opens clustering port${hit.length > 1 ? "s" : ""} ${hit.join(", ")}`;
+                const opens = `opens clustering port${hit.length > 1 ? "s" : ""} ${hit.join(", ")}`;
+                const what = `${describePorts(rule.ports)}${at} ${opens}`;
                 if (rule.cidrs.length) report.violation(node, `${what} to ${rule.cidrs.join(", ")}; only the members' own group may reach it`);
                 if (rule.prefixLists.length) report.violation(node, `${what} to prefix list ${rule.prefixLists.join(", ")}; only the members' own group may reach it`);
-                if (rule.unknownFields.length) report.unproven(node, `the source of a rule that ${what} (${rule.unknownFields.join(", ")})`);
+                if (rule.unknownFields.length) report.unproven(node, `the source of a rule that ${opens} (${rule.unknownFields.join(", ")})`);
                 for (const source of rule.sourceGroups) {
                     if (rule.groupProp === undefined) {
                         // Inline rules cannot name their own group by id before it exists: `self` is the only way.
@@ -50,7 +51,7 @@ export const rule = stackRule<{ clusteringPorts: number[] }>({
                     const group = stack.identity(node, rule.groupProp, [T.securityGroup]);
                     const from = stack.identity(node, source.prop, [T.securityGroup], source.value);
                     if (group === undefined || from === undefined) {
-                        report.unproven(node, `whether the source group of a rule that ${what} is the members' own group (${group === undefined ? rule.groupProp : source.prop})`);
+                        report.unproven(node, `${group === undefined ? rule.groupProp : source.prop} of a rule that ${opens}`);
                     } else if (group !== from) {
                         const named = typeof source.value === "string" && !isUnknown(source.value) ? source.value : stack.byUrn.get(from)?.name ?? from;
                         report.violation(node, `${what} to another security group (${named}); only the members' own group may reach it`);

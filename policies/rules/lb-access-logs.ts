@@ -14,7 +14,8 @@ export const rule = resourceRule<Record<string, never>>({
         const p = subject.props;
         if (p.loadBalancerType === "gateway") return;
         const logs = p.accessLogs;
-        if (isUnknown(logs) || isUnknown(logs?.enabled) || isUnknown(logs?.bucket)) return report.unproven(subject, "accessLogs");
+        // An unknown bucket is still a bucket (a reference to one created in the stack); unknown enablement is not.
+        if (isUnknown(logs) || isUnknown(logs?.enabled)) return report.unproven(subject, "accessLogs.enabled");
         if (!logs || !truthy(logs.enabled) || !logs.bucket) report.violation(subject, "access logs are not enabled");
     },
 });
