@@ -154,7 +154,7 @@ export function globWitness(glob: string, context: string): string | undefined {
     if (run(context).has(glob.length)) return context;
     const states = run(`${context}/`);
     if (states.size === 0) return undefined;
-    const s = Math.min(...states);
+    const s = Math.max(...states);
     return `${context}/${glob.slice(s).replace(/\*/g, "").replace(/\?/g, "a")}`;
 }
 
