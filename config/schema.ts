@@ -243,6 +243,11 @@ export const CONFIG_KEYS = {
         description: "Kubernetes: name of the Gateway the HTTPRoute attaches to.",
         default: "public",
     },
+    eksClusterName: {
+        type: "string",
+        description: "Kubernetes: name of the EKS cluster; the backup job's IAM role is bound to its ServiceAccount there (EKS Pod Identity). Required on kubernetes.",
+        default: "",
+    },
 } as const satisfies Record<string, ConfigKeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -56,6 +56,7 @@ export interface Settings {
     namespace: string;
     gatewayNamespace: string;
     gatewayName: string;
+    eksClusterName?: string;
 }
 
 export interface ConfigProblem {
@@ -235,6 +236,7 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         namespace: required("namespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
         gatewayNamespace: required("gatewayNamespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
         gatewayName: required("gatewayName", /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "a DNS-1123 subdomain"),
+        eksClusterName: optional("eksClusterName", /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "an EKS cluster name (letters, digits, '-' and '_')"),
     };
 
     // Cross-key rules.
@@ -290,6 +292,9 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     if (settings.platform === "kubernetes" && settings.role !== "standalone") {
         bad("role", settings.role, "must be standalone on kubernetes: blue-green is done with color labels and the Service selector");
     }
+    if (settings.platform === "kubernetes" && !settings.eksClusterName) {
+        bad("eksClusterName", "", "is required on kubernetes: the backup job's workload identity is bound on that cluster");
+    }
 
     // Production refuses what WSO2's guidelines rule out (NET-FAILOVER, OS-SSH).
     if (environment === "prod") {
@@ -299,6 +304,9 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         }
         if (settings.platform === "aws" && settings.role !== "edge" && !settings.backupReplicaRegion) {
             bad("backupReplicaRegion", "", "is required in prod: backups must be replicated to a second region");
+        }
+        if (settings.platform === "kubernetes" && !settings.image) {
+            bad("image", "", "is required in prod on kubernetes: an image pinned by digest (repo@sha256:...) or exact version tag");
         }
     }
 

@@ -57,7 +57,7 @@ const CASES: Record<ConfigKey, KeyCase> = {
         invalid: [{ productVersion: "latest" }, { productVersion: "4.3" }],
     },
     platform: {
-        valid: { raw: { platform: "kubernetes" }, expect: (s) => assert.equal(s.platform, "kubernetes") },
+        valid: { raw: { platform: "kubernetes", image: "wso2/wso2am:4.3.0", eksClusterName: "wso2-prod" }, expect: (s) => assert.equal(s.platform, "kubernetes") },
         invalid: [{ platform: "gcp" }],
     },
     role: {
@@ -245,6 +245,10 @@ const CASES: Record<ConfigKey, KeyCase> = {
         valid: { raw: { gatewayName: "public.gw" }, expect: (s) => assert.equal(s.gatewayName, "public.gw") },
         invalid: [{ gatewayName: "Public" }, { gatewayName: "" }],
     },
+    eksClusterName: {
+        valid: { raw: { eksClusterName: "wso2-prod" }, expect: (s) => assert.equal(s.eksClusterName, "wso2-prod") },
+        invalid: [{ eksClusterName: "-prod" }, { platform: "kubernetes", image: "wso2/wso2am:4.3.0" }],
+    },
 };
 
 describe("config: parseSettings", () => {
@@ -290,6 +294,12 @@ describe("config: parseSettings", () => {
 
         it("allows SSH from anywhere only outside prod", () => {
             assert.deepEqual(parse({ sshSourceCidrs: '["0.0.0.0/0"]' }, DEV).sshSourceCidrs, ["0.0.0.0/0"]);
+        });
+
+        it("requires an image on kubernetes in prod, naming image, but not in dev", () => {
+            const e = refuse({ platform: "kubernetes", eksClusterName: "wso2-prod" }, "image");
+            assert.match(e.message, /image = "": is required in prod on kubernetes/);
+            assert.equal(parse({ platform: "kubernetes", eksClusterName: "wso2-dev" }, DEV).image, undefined);
         });
 
         it("requires a backup replica region in prod but not in dev", () => {
