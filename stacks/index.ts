@@ -3,7 +3,8 @@
  * builds the stack its `role` and `platform` ask for:
  * - standalone (dev, staging, prod): a network, one cluster and the edge load balancer in front of it;
  * - cluster (prod-blue, prod-green): a network and one color's cluster, whose target groups and
- *   security groups an edge stack reads through StackReferences.
+ *   security groups an edge stack reads through StackReferences;
+ * - platform kubernetes (k8s-prod): the Kubernetes deployment of components/kubernetes.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "../config";
@@ -65,7 +66,11 @@ function awsStack(settings: Settings): Record<string, unknown> {
 function main(): Record<string, unknown> {
     // First: an invalid value throws a ConfigError here, before any resource is registered.
     const settings = loadSettings();
-    if (settings.platform === "kubernetes") throw new Error("platform kubernetes: not implemented yet");
+    if (settings.platform === "kubernetes") {
+        // Loaded only here, so AWS stacks do not pay for loading the Kubernetes provider.
+        const { deployKubernetes } = require("../components/kubernetes") as typeof import("../components/kubernetes");
+        return deployKubernetes(settings);
+    }
     if (settings.role === "edge") throw new Error("role edge: not implemented yet");
     return awsStack(settings);
 }

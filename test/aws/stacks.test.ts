@@ -1,0 +1,114 @@
+/** The dev, staging and prod stack files, and the roles of the program, under the SDK's mocks. */
+import { strict as assert } from "assert";
+import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../../config/schema";
+import { parseSettings, Settings } from "../../config/settings";
+import { checkAwsSettings } from "../../components/aws/preflight";
+import { instanceMemoryMiB } from "../../components/aws/instance-types";
+import { Plan, runStack, stackConfig, StackRun } from "./harness";
+
+const STACKS = ["dev", "staging", "prod"] as const;
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+function settingsOf(stack: string): Settings {
+    const config = stackConfig(stack);
+    return parseSettings((key) => config[`${CONFIG_NAMESPACE}:${key}`]);
+}
+
+describe("aws: stack files", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: only known keys, valid settings, a region`, () => {
+            const config = stackConfig(stack);
+            for (const key of Object.keys(config)) {
+                if (key === "aws:region") continue;
+                const [ns, name] = key.split(":");
+                assert.equal(ns, CONFIG_NAMESPACE, key);
+                assert.ok(name in CONFIG_KEYS, `${key} is a known key`);
+            }
+            assert.match(config["aws:region"], /^[a-z]{2}-[a-z]+-\d$/);
+            checkAwsSettings(settingsOf(stack), config["aws:region"]);
+        });
+    }
+
+    it("differ as real environments do", () => {
+        const [dev, staging, prod] = STACKS.map(settingsOf);
+        assert.deepEqual(
+            [dev, staging, prod].map((s) => s.environment),
+            ["dev", "staging", "prod"],
+        );
+        // Size: one small node in dev, two in staging, three over three zones in prod.
+        assert.equal(dev.nodeCount, 1);
+        assert.equal(staging.nodeCount, 2);
+        assert.equal(prod.nodeCount, 3);
+        assert.equal(prod.availabilityZoneCount, 3);
+        assert.ok(instanceMemoryMiB(dev) <= instanceMemoryMiB(staging) && instanceMemoryMiB(staging) < instanceMemoryMiB(prod));
+        // Retention and protection grow towards prod.
+        assert.ok(dev.logRetentionDays < staging.logRetentionDays && staging.logRetentionDays < prod.logRetentionDays);
+        assert.ok(dev.backupRetentionDays < prod.backupRetentionDays);
+        assert.deepEqual([dev, staging, prod].map((s) => s.deletionProtection), [false, false, true]);
+        assert.equal(prod.backupReplicaRegion, "eu-central-1");
+        assert.equal(dev.backupReplicaRegion, undefined);
+        // Updates land in dev, then staging, then prod (OS-UPDATES: tested in staging first).
+        const day = (s: Settings) => DAYS.indexOf(s.updateWindow.split(" ")[0]);
+        assert.ok(day(dev) >= 0 && day(dev) < day(staging) && day(staging) < day(prod), "update windows in order");
+        // Separate address space per environment.
+        assert.equal(new Set([dev, staging, prod].map((s) => s.vpcCidr)).size, 3);
+    });
+});
+
+describe("aws: dev and staging plans", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        for (const stack of ["dev", "staging"]) {
+            runs[stack] = await runStack(stack);
+            if (runs[stack].error) throw runs[stack].error;
+        }
+    });
+
+    it("dev: one node, no deletion protection, one NAT gateway, no replication", () => {
+        const plan = new Plan(runs.dev.resources);
+        assert.equal(plan.one("aws:autoscaling/group:Group").inputs.desiredCapacity, 1);
+        assert.equal(plan.one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection, false);
+        assert.equal(plan.ofType("aws:ec2/natGateway:NatGateway").length, 1);
+        assert.equal(plan.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 0);
+        assert.ok(!plan.resources.some((r) => r.protect), "nothing protected in dev");
+        assert.equal(plan.one("aws:ec2/launchTemplate:LaunchTemplate").inputs.instanceType, "t3.large");
+        // Still two zones for the subnets, so the node can move.
+        assert.equal(plan.one("aws:autoscaling/group:Group").inputs.vpcZoneIdentifiers.length, 2);
+    });
+
+    it("staging: two nodes behind the edge, clients limited to the configured networks", () => {
+        const plan = new Plan(runs.staging.resources);
+        assert.equal(plan.one("aws:autoscaling/group:Group").inputs.minSize, 2);
+        const world = plan
+            .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+        assert.deepEqual(world, []);
+        assert.equal(runs.staging.outputs.url, "https://apim.staging.example.com/");
+    });
+});
+
+describe("aws: stack roles", () => {
+    const prod = stackConfig("prod");
+
+    it("cluster: nodes and target groups without an edge, exporting what an edge stack needs", async () => {
+        const run = await runStack("prod-blue", { ...prod, "wso2-hardening:role": "cluster", "wso2-hardening:color": "blue" });
+        if (run.error) throw run.error;
+        const plan = new Plan(run.resources);
+        assert.equal(plan.ofType("aws:lb/loadBalancer:LoadBalancer").length, 0);
+        assert.equal(plan.ofType("aws:autoscaling/group:Group").length, 1);
+        assert.equal(run.outputs.color, "blue");
+        assert.equal(run.outputs.clusterName, "wso2-prod-blue");
+        assert.deepEqual(Object.keys(run.outputs.targetGroupArns).sort(), ["8243", "9443"]);
+        for (const key of ["edgeSecurityGroupId", "nodeSecurityGroupId", "autoScalingGroupName", "vpcId"]) {
+            assert.ok(typeof run.outputs[key] === "string" && run.outputs[key].length > 0, key);
+        }
+        const sg = plan.byId(run.outputs.edgeSecurityGroupId)!;
+        assert.equal(sg.inputs.tags["wso2-hardening:color"], "blue");
+    });
+
+    it("edge: refused clearly until blue-green lands, with nothing registered", async () => {
+        const run = await runStack("prod-edge", { ...prod, "wso2-hardening:role": "edge" });
+        assert.match(String(run.error?.message), /role edge: not implemented yet/);
+        assert.deepEqual(run.resources, []);
+    });
+});
