@@ -278,7 +278,8 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
             if (settings[key].length > 0) bad(key, settings[key], "must be empty unless vpcId is set");
         }
     }
-    if (settings.proxyHost === undefined && raw("proxyPort") !== undefined) {
+    // Pulumi hands the program the project's default for an unset key, so only a changed port is refused.
+    if (settings.proxyHost === undefined && raw("proxyPort") !== undefined && settings.proxyPort !== CONFIG_KEYS.proxyPort.default) {
         bad("proxyPort", raw("proxyPort"), "is only meaningful with proxyHost");
     }
     if (settings.role === "edge") {
