@@ -380,11 +380,16 @@ if [[ -f "$ts" ]]; then
       keytool -delete -alias "$alias" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
     fi
   done <"$work/entries"
-  if has_alias "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS"; then
-    keytool -delete -alias "$KEY_ALIAS" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+  # Trust the node's certificate; rewrite the entry only when it is not that certificate already.
+  node_fp="$(fingerprint "$ks" "$KEYSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS")"
+  if ! has_alias "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS" \\
+    || [[ "$(fingerprint "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS")" != "$node_fp" ]]; then
+    if has_alias "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS"; then
+      keytool -delete -alias "$KEY_ALIAS" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+    fi
+    keytool -importcert -noprompt -alias "$KEY_ALIAS" -file "$work/node.pem" -keystore "$ts" \\
+      -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD >/dev/null
   fi
-  keytool -importcert -noprompt -alias "$KEY_ALIAS" -file "$work/node.pem" -keystore "$ts" \\
-    -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD >/dev/null
   chown "0:$WSO2_UID" "$ts"
   chmod 0640 "$ts"
 fi

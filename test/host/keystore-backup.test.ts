@@ -1,0 +1,227 @@
+/**
+ * Against a local AWS API (moto_server): the keystore step with the real keytool, and backup then restore
+ * round-tripping byte for byte.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { renderBackupScript, renderKeystoreScript, renderRestoreScript, WSO2_DEFAULT_STORE_PASSWORD } from "../../components/host";
+import { PRODUCTS, productHome } from "../../products";
+import { Moto, requireTool, run, runOk, snapshot, tempDir, writeScript } from "./helpers";
+
+const spec = PRODUCTS.apim;
+const HOME = productHome(spec, "");
+const BUCKET = "wso2-test-backups";
+const PREFIX = "wso2-prod";
+const PASSWORD = "correct-horse-battery-staple-42";
+const UID = 802;
+
+function keytool(args: string[], env: NodeJS.ProcessEnv = {}): string {
+    return runOk("keytool", args, { env: { ...process.env, ...env }, timeoutMs: 60000 });
+}
+
+/** A product home as shipped: wso2carbon key in the keystore, its certificate twice in the truststore plus a CA. */
+function shippedHome(root: string, dir: string): void {
+    const sec = path.join(root, HOME.slice(1), "repository/resources/security");
+    fs.mkdirSync(sec, { recursive: true });
+    const ks = path.join(sec, "wso2carbon.jks");
+    const ts = path.join(sec, "client-truststore.jks");
+    const env = { STOREPASS: WSO2_DEFAULT_STORE_PASSWORD };
+    const common = ["-storetype", "JKS", "-storepass:env", "STOREPASS"];
+    if (!fs.existsSync(path.join(dir, "shipped-ks.jks"))) {
+        keytool(["-genkeypair", "-alias", "wso2carbon", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost", "-keystore", path.join(dir, "shipped-ks.jks"), "-keypass:env", "STOREPASS", ...common], env);
+        keytool(["-exportcert", "-rfc", "-alias", "wso2carbon", "-keystore", path.join(dir, "shipped-ks.jks"), "-file", path.join(dir, "wso2carbon.pem"), ...common], env);
+        keytool(["-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=Some CA", "-keystore", path.join(dir, "ca.jks"), "-keypass:env", "STOREPASS", ...common], env);
+        keytool(["-exportcert", "-rfc", "-alias", "ca", "-keystore", path.join(dir, "ca.jks"), "-file", path.join(dir, "ca.pem"), ...common], env);
+        for (const [alias, pem] of [["wso2carbon", "wso2carbon.pem"], ["gateway_certificate_alias", "wso2carbon.pem"], ["someca", "ca.pem"]]) {
+            keytool(["-importcert", "-noprompt", "-alias", alias, "-file", path.join(dir, pem), "-keystore", path.join(dir, "shipped-ts.jks"), ...common], env);
+        }
+    }
+    fs.copyFileSync(path.join(dir, "shipped-ks.jks"), ks);
+    fs.copyFileSync(path.join(dir, "shipped-ts.jks"), ts);
+}
+
+function listVerbose(store: string): string {
+    return keytool(["-list", "-v", "-storetype", "JKS", "-keystore", store, "-storepass:env", "P"], { P: PASSWORD });
+}
+
+function fingerprints(listing: string): string[] {
+    return [...listing.matchAll(/SHA256: ([0-9A-F:]+)/g)].map((m) => m[1]);
+}
+
+describe("keystore, backup and restore against a local AWS API (moto_server, keytool, aws CLI)", function () {
+    this.timeout(120000);
+    const moto = new Moto();
+    let dir = "";
+    let secretArn = "";
+
+    before(async function () {
+        requireTool("keytool");
+        requireTool("tar");
+        dir = tempDir("ks");
+        await moto.start();
+        moto.aws(["s3api", "create-bucket", "--bucket", BUCKET, "--create-bucket-configuration", "LocationConstraint=eu-west-1"]);
+        secretArn = JSON.parse(moto.aws(["secretsmanager", "create-secret", "--name", "wso2-prod/keystore", "--secret-string", PASSWORD])).ARN;
+    });
+
+    after(async function () {
+        await moto.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const keystoreScript = () =>
+        writeScript(
+            dir,
+            "wso2-keystore",
+            renderKeystoreScript({
+                product: spec,
+                productVersion: "",
+                region: "eu-west-1",
+                wso2Uid: UID,
+                hostname: "api.example.com",
+                keyAlias: "wso2node",
+                keystoreSecretArn: secretArn,
+                bucket: BUCKET,
+                prefix: PREFIX,
+            }),
+        );
+
+    it("replaces the wso2carbon key with RSA 3072 SHA256withRSA and removes the default certificate from the truststore", function () {
+        const root = path.join(dir, "node1");
+        shippedHome(root, dir);
+        const defaultFp = fingerprints(keytool(["-printcert", "-file", path.join(dir, "wso2carbon.pem")]))[0];
+        runOk("bash", [keystoreScript()], { env: moto.env({ ROOT: root }), timeoutMs: 90000 });
+
+        const sec = path.join(root, HOME.slice(1), "repository/resources/security");
+        const ks = listVerbose(path.join(sec, "wso2carbon.jks"));
+        assert.match(ks, /Alias name: wso2node/);
+        assert.doesNotMatch(ks, /Alias name: wso2carbon/);
+        assert.match(ks, /Your keystore contains 1 entry/);
+        assert.match(ks, /Signature algorithm name: SHA256withRSA/);
+        assert.match(ks, /Subject Public Key Algorithm: 3072-bit RSA key/);
+        assert.match(ks, /Owner: CN=api\.example\.com/);
+        assert.ok(!fingerprints(ks).includes(defaultFp));
+
+        const ts = listVerbose(path.join(sec, "client-truststore.jks"));
+        assert.ok(!fingerprints(ts).includes(defaultFp), "default certificate still trusted");
+        assert.doesNotMatch(ts, /Alias name: (wso2carbon|gateway_certificate_alias)/);
+        assert.match(ts, /Alias name: someca/);
+        assert.match(ts, /Alias name: wso2node/);
+        for (const f of ["wso2carbon.jks", "client-truststore.jks"]) {
+            const st = fs.statSync(path.join(sec, f));
+            assert.equal((st.mode & 0o777).toString(8), "640", f);
+            assert.equal(`${st.uid}:${st.gid}`, `0:${UID}`, f);
+        }
+        // The default password no longer opens either store.
+        for (const f of ["wso2carbon.jks", "client-truststore.jks"]) {
+            const r = run("keytool", ["-list", "-storetype", "JKS", "-keystore", path.join(sec, f), "-storepass:env", "P"], { env: { ...process.env, P: WSO2_DEFAULT_STORE_PASSWORD } });
+            assert.notEqual(r.status, 0, f);
+        }
+    });
+
+    it("a second run changes nothing, and a second node gets the same key from the cluster's copy", function () {
+        const root = path.join(dir, "node1");
+        const before = snapshot(root);
+        runOk("bash", [keystoreScript()], { env: moto.env({ ROOT: root }), timeoutMs: 90000 });
+        assert.deepEqual(snapshot(root), before);
+
+        const root2 = path.join(dir, "node2");
+        shippedHome(root2, dir);
+        runOk("bash", [keystoreScript()], { env: moto.env({ ROOT: root2 }), timeoutMs: 90000 });
+        const keyOf = (r: string) => fingerprints(listVerbose(path.join(r, HOME.slice(1), "repository/resources/security/wso2carbon.jks")))[0];
+        assert.equal(keyOf(root2), keyOf(root));
+    });
+
+    it("refuses a keystore password shorter than 12 characters", function () {
+        const short = JSON.parse(moto.aws(["secretsmanager", "create-secret", "--name", "short", "--secret-string", "wso2carbon"])).ARN;
+        const script = writeScript(dir, "wso2-keystore-short", renderKeystoreScript({
+            product: spec, productVersion: "", region: "eu-west-1", wso2Uid: UID, hostname: "api.example.com", keyAlias: "wso2node",
+            keystoreSecretArn: short, bucket: BUCKET, prefix: "other",
+        }));
+        const root = path.join(dir, "node3");
+        shippedHome(root, dir);
+        const r = run("bash", [script], { env: moto.env({ ROOT: root }), timeoutMs: 60000 });
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /shorter than 12 characters/);
+    });
+
+    describe("backup and restore", function () {
+        const input = { product: spec, productVersion: "", region: "eu-west-1", bucket: BUCKET, prefix: PREFIX };
+        let src = "";
+        let dst = "";
+        let backup = "";
+        let restore = "";
+
+        before(function () {
+            src = path.join(dir, "backup-src");
+            dst = path.join(dir, "backup-dst");
+            const home = path.join(src, HOME.slice(1));
+            const put = (rel: string, content: string | Buffer, mode: number, uid = 0, gid = UID) => {
+                const p = path.join(rel.startsWith("/") ? src : home, rel.replace(/^\//, ""));
+                fs.mkdirSync(path.dirname(p), { recursive: true });
+                fs.writeFileSync(p, content, { mode });
+                fs.chmodSync(p, mode);
+                fs.chownSync(p, uid, gid);
+            };
+            put("repository/conf/deployment.toml", "[server]\nhostname = \"api.example.com\"\n", 0o640);
+            put("repository/resources/security/wso2carbon.jks", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131) % 256)), 0o640);
+            put("repository/resources/security/client-truststore.jks", Buffer.from([0, 1, 2, 255, 254]), 0o640);
+            put("repository/deployment/server/synapse-configs/default/api/orders.xml", "<api name=\"orders\"/>\n", 0o640, UID, UID);
+            put("bin/custom-hook.sh", "#!/bin/sh\necho hook\n", 0o750);
+            put("repository/logs/wso2carbon.log", "not backed up\n", 0o640, UID, UID);
+            put("/etc/wso2/deployment.toml", "rendered\n", 0o640, 0, 0);
+            put("/usr/local/sbin/wso2-backup", "#!/bin/bash\n", 0o750, 0, 0);
+            put("/var/backups/wso2-db/apim.sql", "-- export\n", 0o600, 0, 0);
+            fs.mkdirSync(dst, { recursive: true });
+            backup = writeScript(dir, "wso2-backup", renderBackupScript(input));
+            restore = writeScript(dir, "wso2-restore", renderRestoreScript(input));
+        });
+
+        const envFor = (extra: NodeJS.ProcessEnv) => moto.env({ NODE_ID: "i-0123456789abcdef0", ...extra });
+
+        it("backs up to s3://<bucket>/<prefix>/<instance-id>/ with a checksum, and restores byte for byte with owners and modes", function () {
+            const out = runOk("bash", [backup], { env: envFor({ BACKUP_ROOT: src }), timeoutMs: 60000 });
+            assert.match(out, new RegExp(`s3://${BUCKET}/${PREFIX}/i-0123456789abcdef0/wso2-backup-\\d{8}T\\d{6}Z\\.tar\\.gz`));
+            const keys = JSON.parse(moto.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", `${PREFIX}/i-0123456789abcdef0/`])).Contents.map((o: { Key: string }) => o.Key);
+            assert.equal(keys.length, 2);
+            assert.ok(keys.some((k: string) => k.endsWith(".tar.gz.sha256")));
+
+            runOk("bash", [restore], { env: envFor({ RESTORE_ROOT: dst }), timeoutMs: 60000 });
+            // Files compared by content, mode and owner (parent directories outside the backup are created by tar).
+            const files = (root: string) => snapshot(root).filter((l) => !l.endsWith(" "));
+            assert.deepEqual(files(dst), files(src).filter((l) => !l.includes("repository/logs")));
+            assert.ok(files(dst).length >= 8);
+            assert.ok(!fs.existsSync(path.join(dst, HOME.slice(1), "repository/logs")), "logs are not part of the backup");
+            assert.ok(fs.existsSync(path.join(dst, "var/backups/wso2-db/apim.sql")), "database exports are included when present");
+        });
+
+        it("refuses to overwrite existing files without --force, and overwrites with it", function () {
+            const target = path.join(dst, HOME.slice(1), "repository/conf/deployment.toml");
+            fs.writeFileSync(target, "changed since the backup\n");
+            const r = run("bash", [restore], { env: envFor({ RESTORE_ROOT: dst }), timeoutMs: 60000 });
+            assert.equal(r.status, 3, r.stderr);
+            assert.match(r.stderr, /would overwrite .*deployment\.toml/);
+            assert.match(r.stderr, /--force/);
+            assert.equal(fs.readFileSync(target, "utf8"), "changed since the backup\n");
+
+            runOk("bash", [restore, "--force"], { env: envFor({ RESTORE_ROOT: dst }), timeoutMs: 60000 });
+            assert.equal(fs.readFileSync(target, "utf8"), "[server]\nhostname = \"api.example.com\"\n");
+        });
+
+        it("refuses a tampered archive (checksum) and an unknown node", function () {
+            const list = JSON.parse(moto.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", `${PREFIX}/i-0123456789abcdef0/`])).Contents;
+            const archiveKey = list.map((o: { Key: string }) => o.Key).find((k: string) => k.endsWith(".tar.gz"));
+            const bogus = path.join(dir, "bogus.tar.gz");
+            fs.writeFileSync(bogus, "not the archive");
+            moto.aws(["s3", "cp", bogus, `s3://${BUCKET}/${archiveKey}`]);
+            const fresh = path.join(dir, "restore-tampered");
+            fs.mkdirSync(fresh);
+            const r = run("bash", [restore], { env: envFor({ RESTORE_ROOT: fresh }), timeoutMs: 60000 });
+            assert.notEqual(r.status, 0);
+            assert.deepEqual(fs.readdirSync(fresh), []);
+            const none = run("bash", [restore, "--node", "i-00000000000000000"], { env: envFor({ RESTORE_ROOT: fresh }), timeoutMs: 60000 });
+            assert.equal(none.status, 1);
+            assert.match(none.stderr, /no backup under/);
+        });
+    });
+});
