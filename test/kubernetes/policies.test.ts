@@ -32,8 +32,9 @@ function run(name: string, resources: FakeResource[], config: Record<string, unk
     const report = (message: string) => messages.push(message);
     if ("validateResource" in p) {
         for (const r of resources) {
-            (p as ResourceValidationPolicy).validateResource!(
-                { type: r.type, name: r.name, urn: urn(r), props: r.props, opts: {}, getConfig: () => config } as any,
+            const validate = (p as ResourceValidationPolicy).validateResource as (args: unknown, report: (m: string) => void) => void;
+            validate(
+                { type: r.type, name: r.name, urn: urn(r), props: r.props, opts: {}, getConfig: () => config },
                 report,
             );
         }
