@@ -15,8 +15,11 @@ const TEXT_FIELDS: Record<string, { field: string; base64: boolean }[]> = {
 /** Values WSO2 ships as defaults, and common placeholders that are credentials all the same. */
 const DEFAULT_SECRETS = new Set(["admin", "wso2carbon", "password", "changeit", "changeme", "secret", "root", "123456"]);
 
-/** A value that points at a secret instead of holding one: Secure Vault `$secret{}`, `$env{}`, shell variables and substitutions, templates. */
-const REFERENCE = /^(\$[A-Za-z_{(]|\{\{|%\()/;
+/**
+ * A value that points at a secret instead of holding one: Secure Vault `$secret{}`, `$env{}`, shell
+ * variables and substitutions, templates, printf conversions.
+ */
+const REFERENCE = /^(\$[A-Za-z_{(]|\{\{|%\(|%[-+ #0-9.]*[sdqv])/;
 
 const PASSWORD_KEY = "(?:[A-Za-z0-9_.-]*(?:password|passwd|pwd|app_password|secret_key|client_secret))";
 /** `key = "value"` (TOML, properties), `key: value` (YAML) and `KEY=value` (shell, env files). */
@@ -52,7 +55,11 @@ export function findCredentials(text: string): string[] {
         const key = m[1];
         const value = (m[2] ?? m[3] ?? m[4] ?? "").trim();
         if (value === "" || REFERENCE.test(value)) continue;
-        found.push(DEFAULT_SECRETS.has(value.toLowerCase()) ? `the default value "${value}" for ${key}` : `a literal value for ${key}`);
+        const isDefault = DEFAULT_SECRETS.has(value.toLowerCase());
+        // A key that says it holds the shipped default (e.g. DEFAULT_PASSWORD, used to open the stock
+        // keystore and replace it) names public knowledge, not a credential in use.
+        if (isDefault && /default/i.test(key)) continue;
+        found.push(isDefault ? `the default value "${value}" for ${key}` : `a literal value for ${key}`);
     }
     return [...new Set(found)];
 }

@@ -35,6 +35,8 @@ describe("policies: literal credential detection", () => {
     it("finds defaults and literals without repeating the secret", () => {
         assert.deepStrictEqual(findCredentials('[super_admin]\nusername = "admin"\npassword = "admin"\n'), ['the default value "admin" for password']);
         assert.deepStrictEqual(findCredentials("DB_PASSWORD=S3cr3t-Value\n"), ["a literal value for DB_PASSWORD"]);
+        // "default" in the key excuses only the shipped default value, never another literal.
+        assert.deepStrictEqual(findCredentials("DEFAULT_PASSWORD=hunter2-prod\n"), ["a literal value for DEFAULT_PASSWORD"]);
         assert.deepStrictEqual(findCredentials("curl -u admin:admin https://localhost:9443/carbon"), ["the default admin/admin credential"]);
         assert.deepStrictEqual(findCredentials("aws_access_key_id = AKIAABCDEFGHIJKLMNOP"), ["an AWS access key id"]);
         assert.deepStrictEqual(findCredentials("-----BEGIN RSA PRIVATE KEY-----\nMIIE"), ["a private key"]);
@@ -49,6 +51,8 @@ describe("policies: literal credential detection", () => {
             "password:",
             "  from: secrets-manager",
             "TRUSTSTORE_PASSWORD=$TS_PASS",
+            "printf 'admin_password = %s\\n' \"$(toml_string \"$admin_password\")\"",
+            "export DEFAULT_PASSWORD='wso2carbon'",
         ].join("\n");
         assert.deepStrictEqual(findCredentials(text), []);
     });

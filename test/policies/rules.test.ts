@@ -144,7 +144,8 @@ describe("policies: each policy fires on its violation and not on the hardened s
 
     it("every policy of the pack has at least one firing case here", () => {
         const covered = new Set(cases.map((c) => c.policy));
-        assert.deepStrictEqual(rules.map((r) => r.policy.name).filter((n) => !covered.has(n)), []);
+        // The Kubernetes policies have their firing and passing cases in test/kubernetes/policies.test.ts.
+        assert.deepStrictEqual(rules.map((r) => r.policy.name).filter((n) => !covered.has(n) && !n.startsWith("wso2-k8s-")), []);
     });
 
     for (const c of cases) {
