@@ -28,6 +28,7 @@ import { rule as publicAccessBlock } from "./rules/public-access-block-complete"
 import { rule as secretsCustomerKey } from "./rules/secrets-customer-key";
 import { rule as sshNotFromWorld } from "./rules/ssh-not-from-world";
 import { rule as volumesEncrypted } from "./rules/volumes-encrypted";
+import { kubernetesRules } from "./rules/kubernetes";
 import packageJson from "./package.json";
 
 export type { PolicyMeta, SuppressedFinding, Suppression, Wso2Rule } from "./lib/define";
@@ -63,6 +64,7 @@ export const rules: Wso2Rule[] = [
     kmsRotation,
     secretsCustomerKey,
     logRetention,
+    ...kubernetesRules,
 ];
 
 export const policyMeta = rules.map((r) => r.meta);

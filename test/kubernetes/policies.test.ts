@@ -60,6 +60,13 @@ describe("kubernetes: policies", () => {
         }
     });
 
+    it("has a firing and a passing case below for every Kubernetes policy, and all of them are in the pack", async () => {
+        const covered = ["restricted-pod-security", "network-policy-coverage", "pdb-present", "min-replicas", "route-allowlist", "no-literal-secrets", "image-pinned", "health-probes"];
+        assert.deepEqual(kubernetesRules.map((r) => r.meta.name).sort(), covered.map((c) => `wso2-k8s-${c}`).sort());
+        const { policyMeta } = await import("../../policies/pack");
+        for (const r of kubernetesRules) assert.ok(policyMeta.some((m) => m.name === r.meta.name), r.meta.name);
+    });
+
     it("none fires on the manifests this project renders", () => {
         const resources = manifests().map(asResource);
         for (const r of kubernetesRules) assert.deepEqual(run(r.meta.name, resources), [], r.meta.name);
