@@ -1,8 +1,6 @@
 /**
  * The edge as the prod plan produced it: runs `stacks/` (stack `prod`) under the plan's mocks in a
- * child process and extracts the HTTPS listener, its rules, the web ACL and the nginx artifact. While
- * the project's stacks do not build an edge yet, it plans `test/edge/fixture` (an `EdgeLoadBalancer`
- * in front of stand-in target groups) instead, and says so in `source`.
+ * child process and extracts the HTTPS listener, its rules, the web ACL and the nginx artifact.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -25,9 +23,7 @@ export interface PlannedResource {
 }
 
 export interface PlannedEdge {
-    source: string;
     settings: Settings;
-    resources: PlannedResource[];
     listener: ListenerUnderTest;
     webAclRules: WafRuleInputs[];
     nginxConf: string;
@@ -53,28 +49,11 @@ export function runPlan(programDir: string, stack: string): { config: Record<str
     }
 }
 
-function buildsEdge(resources: readonly PlannedResource[]): boolean {
-    return resources.some((r) => r.type === "wso2-hardening:aws:EdgeLoadBalancer");
-}
-
 export function planEdge(): PlannedEdge {
-    let source = "stacks/ --stack prod";
-    let run: ReturnType<typeof runPlan> | undefined;
-    let why = "stacks/index.ts does not exist";
-    if (fs.existsSync(path.join(ROOT, "stacks", "index.ts"))) {
-        try {
-            run = runPlan(ROOT, "prod");
-            why = "it builds no EdgeLoadBalancer";
-        } catch (e) {
-            why = (e as Error).message.split("\n").slice(0, 3).join(" ");
-        }
-    }
-    if (!run || !buildsEdge(run.resources)) {
-        source = `test/edge/fixture --stack prod (stacks/ not used: ${why})`;
-        run = runPlan(path.join(__dirname, "fixture"), "prod");
-    }
+    const run = runPlan(ROOT, "prod");
+    if (!run.resources.some((r) => r.type === "wso2-hardening:aws:EdgeLoadBalancer")) throw new Error("the prod plan builds no EdgeLoadBalancer");
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const settings = parseSettings((key) => run!.config[prefix + key]);
+    const settings = parseSettings((key) => run.config[prefix + key]);
 
     const https = run.resources.filter((r) => isType(r, "listener:Listener") && r.inputs.protocol === "HTTPS");
     if (https.length !== 1) throw new Error(`expected one HTTPS listener in the plan, found ${https.length}`);
@@ -87,9 +66,7 @@ export function planEdge(): PlannedEdge {
     const nginx = run.artifacts.filter((a) => a.kind === "nginx.conf");
     if (nginx.length !== 1) throw new Error(`expected one nginx.conf artifact in the plan, found ${nginx.length}`);
     return {
-        source,
         settings,
-        resources: run.resources,
         listener: { defaultActions: https[0].inputs.defaultActions, rules },
         webAclRules: acls[0].inputs.rules,
         nginxConf: nginx[0].content,
