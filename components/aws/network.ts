@@ -26,10 +26,18 @@ export interface NetworkRef {
 
 export interface Wso2NetworkArgs {
     /** Uses `vpcId`, `privateSubnetIds`, `publicSubnetIds` (existing VPC) or `vpcCidr`, `availabilityZoneCount`,
-     * `environment` (one NAT gateway per zone in prod, one elsewhere) and `logRetentionDays` (created VPC). */
+     * `environment` (one NAT gateway per zone in prod, one elsewhere), `logRetentionDays` and
+     * `deletionProtection` (`protect` on the flow-log key) for a created VPC. */
     settings: Pick<
         Settings,
-        "vpcId" | "privateSubnetIds" | "publicSubnetIds" | "vpcCidr" | "availabilityZoneCount" | "environment" | "logRetentionDays"
+        | "vpcId"
+        | "privateSubnetIds"
+        | "publicSubnetIds"
+        | "vpcCidr"
+        | "availabilityZoneCount"
+        | "environment"
+        | "logRetentionDays"
+        | "deletionProtection"
     >;
     /** @default the `aws:region` configuration */
     region?: string;
@@ -166,7 +174,8 @@ export class Wso2Network extends pulumi.ComponentResource implements NetworkRef 
                 ),
                 tags: tags(`${name}-flow-logs`),
             },
-            parent,
+            // The key must outlive the logs it encrypts.
+            { parent: this, protect: settings.deletionProtection || settings.environment === "prod" },
         );
         const flowLogGroup = new cloudwatch.LogGroup(
             `${name}-flow-logs`,

@@ -149,28 +149,36 @@ export class NodeGroup extends pulumi.ComponentResource {
 
         // Volumes and logs key: auto scaling launches encrypted volumes as its service-linked role, and
         // CloudWatch Logs encrypts this account's log groups; neither acts through this account's IAM.
+        // The service-linked role is named by condition, not as principal: a principal must already exist
+        // when the key is created, and the role appears only with the account's first auto-scaling group.
         this.key = customerKey(
             `${name}-data`,
             {
                 description: `${name}: node volumes and logs`,
                 policy: account.apply((acct) => {
-                    const autoscalingRole = `arn:${partition}:iam::${acct}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+                    const onlyAutoScaling = {
+                        StringEquals: {
+                            "aws:PrincipalArn": `arn:${partition}:iam::${acct}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+                            "kms:CallerAccount": acct,
+                        },
+                    };
                     return JSON.stringify(
                         keyPolicy(partition, acct, [
                             {
                                 Sid: "AutoScalingUsesTheKeyForVolumes",
                                 Effect: "Allow",
-                                Principal: { AWS: autoscalingRole },
+                                Principal: { AWS: "*" },
                                 Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                                 Resource: "*",
+                                Condition: onlyAutoScaling,
                             },
                             {
                                 Sid: "AutoScalingGrantsVolumeAttachment",
                                 Effect: "Allow",
-                                Principal: { AWS: autoscalingRole },
+                                Principal: { AWS: "*" },
                                 Action: "kms:CreateGrant",
                                 Resource: "*",
-                                Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+                                Condition: { ...onlyAutoScaling, Bool: { "kms:GrantIsForAWSResource": true } },
                             },
                             {
                                 Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",

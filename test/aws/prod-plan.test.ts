@@ -114,6 +114,21 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             }
         });
 
+        it("lets only this account's auto-scaling role use the volume key besides IAM", () => {
+            const lt = plan.one(T.lt);
+            const key = plan.byArn(lt.inputs.blockDeviceMappings[0].ebs.kmsKeyId)!;
+            const policy = JSON.parse(key.inputs.policy);
+            const open = policy.Statement.filter((s: any) => s.Principal?.AWS === "*");
+            assert.equal(open.length, 2);
+            for (const s of open) {
+                assert.equal(
+                    s.Condition.StringEquals["aws:PrincipalArn"],
+                    `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+                );
+                assert.equal(s.Condition.StringEquals["kms:CallerAccount"], ACCOUNT);
+            }
+        });
+
         it("gives nodes no public IP and launches no stand-alone instance", () => {
             const lt = plan.one(T.lt);
             const nics = lt.inputs.networkInterfaces as any[];

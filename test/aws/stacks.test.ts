@@ -106,6 +106,16 @@ describe("aws: stack roles", () => {
         assert.equal(sg.inputs.tags["wso2-hardening:color"], "blue");
     });
 
+    it("platform kubernetes: the k8s-prod stack plans the Kubernetes deployment, no EC2 nodes", async () => {
+        const run = await runStack("k8s-prod");
+        if (run.error) throw run.error;
+        assert.equal(run.outputs.platform, "kubernetes");
+        const plan = new Plan(run.resources);
+        assert.equal(plan.ofType("aws:autoscaling/group:Group").length, 0);
+        assert.equal(plan.ofType("aws:lb/loadBalancer:LoadBalancer").length, 0);
+        assert.ok(run.resources.some((r) => r.type.startsWith("kubernetes:")));
+    });
+
     it("edge: refused clearly until blue-green lands, with nothing registered", async () => {
         const run = await runStack("prod-edge", { ...prod, "wso2-hardening:role": "edge" });
         assert.match(String(run.error?.message), /role edge: not implemented yet/);
