@@ -87,6 +87,15 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>, id:
     return state;
 }
 
+/** Subnets of the existing VPC the tests deploy into: `-a`/`-b` in two zones, `-c` beside `-a`. */
+export const EXISTING_SUBNETS: Record<string, { cidrBlock: string; availabilityZone: string }> = {
+    "subnet-0000000000000000a": { cidrBlock: "10.99.0.0/20", availabilityZone: "eu-west-1a" },
+    "subnet-0000000000000000b": { cidrBlock: "10.99.16.0/20", availabilityZone: "eu-west-1b" },
+    "subnet-0000000000000000c": { cidrBlock: "10.99.32.0/20", availabilityZone: "eu-west-1a" },
+    "subnet-000000000000000a1": { cidrBlock: "10.99.128.0/24", availabilityZone: "eu-west-1a" },
+    "subnet-000000000000000b1": { cidrBlock: "10.99.129.0/24", availabilityZone: "eu-west-1b" },
+};
+
 function answerInvoke(token: string, args: Record<string, any>, region: string): Record<string, any> {
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -99,6 +108,13 @@ function answerInvoke(token: string, args: Record<string, any>, region: string):
             return { ...args, id: "ami-0123456789abcdef0", architecture: "x86_64" };
         case "aws:ec2/getPrefixList:getPrefixList":
             return { id: "pl-6da54004", name: args.name, cidrBlocks: ["52.218.0.0/17"] };
+        case "aws:ec2/getVpc:getVpc":
+            return { id: args.id, cidrBlock: "10.99.0.0/16" };
+        case "aws:ec2/getSubnet:getSubnet": {
+            const subnet = EXISTING_SUBNETS[args.id];
+            if (!subnet) throw new Error(`test mocks: no subnet ${args.id}`);
+            return { id: args.id, vpcId: "vpc-0123456789abcdef0", ...subnet };
+        }
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { id: "156460612806", arn: "arn:aws:iam::156460612806:root" };
         default:

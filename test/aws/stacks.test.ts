@@ -87,6 +87,38 @@ describe("aws: dev and staging plans", () => {
     });
 });
 
+describe("aws: an existing VPC", () => {
+    const existing = (privateSubnets: string[]) => ({
+        ...stackConfig("prod"),
+        "wso2-hardening:vpcId": "vpc-0123456789abcdef0",
+        "wso2-hardening:privateSubnetIds": JSON.stringify(privateSubnets),
+        "wso2-hardening:publicSubnetIds": JSON.stringify(["subnet-000000000000000a1", "subnet-000000000000000b1"]),
+    });
+
+    it("deploys into the given subnets, creating no network, and lets the load balancer's subnets reach the nodes", async () => {
+        const run = await runStack("prod", existing(["subnet-0000000000000000a", "subnet-0000000000000000b"]));
+        if (run.error) throw run.error;
+        const plan = new Plan(run.resources);
+        for (const type of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/flowLog:FlowLog"]) {
+            assert.equal(plan.ofType(type).length, 0, `no ${type}`);
+        }
+        assert.deepEqual(plan.one("aws:autoscaling/group:Group").inputs.vpcZoneIdentifiers, ["subnet-0000000000000000a", "subnet-0000000000000000b"]);
+        assert.deepEqual(plan.one("aws:lb/loadBalancer:LoadBalancer").inputs.subnets, ["subnet-000000000000000a1", "subnet-000000000000000b1"]);
+        assert.equal(plan.one("aws:ec2/securityGroup:SecurityGroup", "wso2-prod-nodes").inputs.vpcId, "vpc-0123456789abcdef0");
+        // HTTPS to the VPC's own CIDR (endpoints) comes from the looked-up VPC.
+        assert.ok(plan.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").some((r) => r.inputs.cidrIpv4 === "10.99.0.0/16"));
+        // The host firewall admits the load balancer from the public subnets' CIDRs.
+        const nft = run.artifacts.find((a) => a.kind === "nftables")!;
+        assert.match(nft.content, /10\.99\.128\.0\/24/);
+        assert.match(nft.content, /10\.99\.129\.0\/24/);
+    });
+
+    it("refuses private subnets that are all in one zone, naming privateSubnetIds", async () => {
+        const run = await runStack("prod", existing(["subnet-0000000000000000a", "subnet-0000000000000000c"]));
+        assert.match(String(run.error?.message), /wso2-hardening:privateSubnetIds: .* are all in eu-west-1a/);
+    });
+});
+
 describe("aws: stack roles", () => {
     const prod = stackConfig("prod");
 
