@@ -65,7 +65,7 @@ export const rule = resourceRule<{ requireReadOnlyRootFilesystem: boolean; requi
         "Pods meet the Pod Security \"restricted\" profile (non-root, no privilege escalation, all capabilities dropped, " +
         "RuntimeDefault seccomp, no host namespaces, ports or paths), with a read-only root filesystem and no service account token.",
     severity: "high",
-    guidelines: ["OS-DEDICATED-USER", "OS-MINIMAL-SOFTWARE"],
+    guidelines: ["OS-DEDICATED-USER"],
     remediation:
         "Set runAsNonRoot: true and a non-zero runAsUser (WSO2's images use 802), allowPrivilegeEscalation: false, " +
         "capabilities.drop: [ALL], seccompProfile.type: RuntimeDefault and readOnlyRootFilesystem: true on every container; " +
