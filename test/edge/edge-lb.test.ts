@@ -56,7 +56,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
     });
 
     async function build(name: string, region: string, args: Omit<EdgeModule.EdgeLoadBalancerArgs, "vpcId" | "publicSubnetIds" | "securityGroupIds">) {
-        pulumi.runtime.setAllConfig({ "aws:region": region });
+        pulumi.runtime.setConfig("aws:region", region);
         registered = [];
         drainArtifacts();
         const component = new edge.EdgeLoadBalancer(name, { ...args, vpcId: "vpc-1", publicSubnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-edge"] });
