@@ -194,6 +194,8 @@ describe("edge: nginx configuration", function () {
         assert.match(conf, /return 301 https:\/\/id\.example\.com\$request_uri;/);
         assert.match(conf, /location \/ \{\n\s+return 404;/);
         assert.match(conf, /server_tokens off;/);
+        assert.match(conf, /add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;/);
+        assert.match(conf, /ssl_protocols TLSv1\.2 TLSv1\.3;/);
     });
 
     it("refuses values that would break the configuration", function () {
