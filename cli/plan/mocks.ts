@@ -198,6 +198,18 @@ export function mockCall(ctx: MockContext, token: string, args: Record<string, u
             return { ...args, id: `ami-${shortHash(JSON.stringify(args))}`, imageId: `ami-${shortHash(JSON.stringify(args))}`, architecture: "x86_64" };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { id: "127311923021", arn: "arn:aws:iam::127311923021:root" };
+        case "aws:ec2/getVpc:getVpc":
+            return { ...args, id: String(args.id ?? `vpc-${shortHash(JSON.stringify(args))}`), cidrBlock: "10.0.0.0/16", state: "available" };
+        case "aws:ec2/getSubnet:getSubnet": {
+            // A /24 and a zone derived from the subnet id, so existing-VPC stacks render real CIDRs.
+            const id = String(args.id ?? `subnet-${shortHash(JSON.stringify(args))}`);
+            const n = parseInt(shortHash(id, 4), 16);
+            return { ...args, id, cidrBlock: `10.0.${n % 250}.0/24`, availabilityZone: `${r}${"abc"[n % 3]}`, vpcId: args.vpcId ?? "vpc-existing" };
+        }
+        case "aws:ec2/getPrefixList:getPrefixList": {
+            const name = String(args.name ?? "com.amazonaws.region.s3");
+            return { ...args, id: `pl-${shortHash(name, 8)}`, name, cidrBlocks: ["52.216.0.0/15", "3.5.0.0/19"] };
+        }
         case "aws:iam/getPolicyDocument:getPolicyDocument":
             return { ...args, id: "policy", json: policyDocumentJson(args) };
         default:
