@@ -128,7 +128,7 @@ export async function evaluatePack(resources: PlannedResource[], options: Evalua
 
     for (const { policy, meta } of pack) {
         const settings = settingsOf(config, policy.name);
-        let level: EnforcementLevel = settings.level ?? allLevel ?? policy.enforcementLevel ?? "mandatory";
+        const level: EnforcementLevel = settings.level ?? allLevel ?? policy.enforcementLevel ?? "mandatory";
         if (level === "disabled") continue;
         const remediating = level === "remediate";
         const reportAs = remediating ? "mandatory" : level;

@@ -99,7 +99,7 @@ export interface CommonConfig {
 
 type JsonSchemaProps = PolicyConfigSchema["properties"];
 
-interface RuleDefinition<C> {
+interface RuleDefinition {
     name: string;
     description: string;
     severity: Severity;
@@ -111,7 +111,6 @@ interface RuleDefinition<C> {
     enforcementLevel?: EnforcementLevel;
     /** Config properties with their strict defaults (`default` in each schema). */
     config?: JsonSchemaProps;
-    _config?: C;
 }
 
 const SUPPRESSIONS_SCHEMA: JsonSchemaProps = {
@@ -170,7 +169,7 @@ function makeReporter(policyName: string, suppressions: Suppression[], report: R
     };
 }
 
-function basePolicy(def: RuleDefinition<unknown>): Policy & { configSchema: PolicyConfigSchema } {
+function basePolicy(def: RuleDefinition): Policy & { configSchema: PolicyConfigSchema } {
     const tags = [
         ...def.guidelines.map((g) => `guideline:${g}`),
         ...(def.checkov ?? []).map((c) => `checkov:${c}`),
@@ -187,14 +186,14 @@ function basePolicy(def: RuleDefinition<unknown>): Policy & { configSchema: Poli
     };
 }
 
-function metaOf(def: RuleDefinition<unknown>): PolicyMeta {
+function metaOf(def: RuleDefinition): PolicyMeta {
     const meta: PolicyMeta = { name: def.name, guidelines: def.guidelines, severity: def.severity, remediation: def.remediation };
     if (def.checkov) meta.checkov = def.checkov;
     if (def.trivy) meta.trivy = def.trivy;
     return meta;
 }
 
-function configOf<C>(def: RuleDefinition<C>, getConfig: () => object): C & CommonConfig {
+function configOf<C>(def: RuleDefinition, getConfig: () => object): C & CommonConfig {
     const given = { ...(getConfig() as Record<string, unknown>) };
     delete given.enforcementLevel;
     for (const key of Object.keys(given)) {
@@ -207,7 +206,7 @@ function configOf<C>(def: RuleDefinition<C>, getConfig: () => object): C & Commo
     return cfg;
 }
 
-export interface ResourceRuleDefinition<C> extends RuleDefinition<C> {
+export interface ResourceRuleDefinition<C> extends RuleDefinition {
     /** Canonical type tokens this rule judges (aliases are mapped first). */
     types: string[];
     validate(subject: Subject, config: C & CommonConfig, report: Reporter): void;
@@ -223,11 +222,11 @@ export function resourceRule<C>(def: ResourceRuleDefinition<C>): Wso2Rule {
         return { urn: args.urn, name: args.name, type, props: unwrap(args.props) ?? {} };
     };
     const policy: ResourceValidationPolicy = {
-        ...basePolicy(def as RuleDefinition<unknown>),
+        ...basePolicy(def as RuleDefinition),
         validateResource: (args, reportViolation) => {
             const subject = subjectOf(args);
             if (!subject) return;
-            const config = configOf(def, () => args.getConfig());
+            const config = configOf<C>(def, () => args.getConfig());
             def.validate(subject, config, makeReporter(def.name, config.suppressions ?? [], reportViolation, false));
         },
     };
@@ -236,23 +235,23 @@ export function resourceRule<C>(def: ResourceRuleDefinition<C>): Wso2Rule {
         policy.remediateResource = (args) => {
             const subject = subjectOf(args);
             if (!subject) return undefined;
-            return remediate(subject, configOf(def, () => args.getConfig()));
+            return remediate(subject, configOf<C>(def, () => args.getConfig()));
         };
     }
-    return { policy, meta: metaOf(def as RuleDefinition<unknown>) };
+    return { policy, meta: metaOf(def as RuleDefinition) };
 }
 
-export interface StackRuleDefinition<C> extends RuleDefinition<C> {
+export interface StackRuleDefinition<C> extends RuleDefinition {
     validate(stack: StackIndex, config: C & CommonConfig, report: Reporter): void;
 }
 
 export function stackRule<C>(def: StackRuleDefinition<C>): Wso2Rule {
     const policy: StackValidationPolicy = {
-        ...basePolicy(def as RuleDefinition<unknown>),
+        ...basePolicy(def as RuleDefinition),
         validateStack: (args: StackValidationArgs, reportViolation) => {
-            const config = configOf(def, () => args.getConfig());
+            const config = configOf<C>(def, () => args.getConfig());
             def.validate(stackIndexOf(args.resources), config, makeReporter(def.name, config.suppressions ?? [], reportViolation, true));
         },
     };
-    return { policy, meta: metaOf(def as RuleDefinition<unknown>) };
+    return { policy, meta: metaOf(def as RuleDefinition) };
 }
