@@ -97,7 +97,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     };
 
     // Requests carry parent and dependencies that the Mocks interface does not see; keep them by URN.
-    const meta = new Map<string, { parent: string; deps: string[]; custom: boolean; protect: boolean; type: string; name: string }>();
+    const meta = new Map<
+        string,
+        { parent: string; deps: string[]; custom: boolean; protect: boolean; type: string; name: string; secretOutputs: string[] }
+    >();
     const states = new Map<string, { id: string | null; inputs: Record<string, unknown>; state: Record<string, unknown> }>();
     let pending: { parent: string; urnKey: string } | undefined;
 
@@ -134,6 +137,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
                     protect: typeof req.getProtect === "function" ? !!req.getProtect() : false,
                     type: req.getType(),
                     name: req.getName(),
+                    // Outputs the resource class marks secret (e.g. RandomPassword.result) are masked in the plan.
+                    secretOutputs: typeof req.getAdditionalsecretoutputsList === "function" ? req.getAdditionalsecretoutputsList() : [],
                 });
                 if (result) states.set(urn, { id: result.id || null, inputs: result.inputs, state: result.state });
             }
@@ -180,7 +185,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
             protect: m.protect,
             dependencies: m.deps,
             inputs: (s?.inputs ?? {}) as Record<string, unknown>,
-            outputs: (s?.state ?? {}) as Record<string, unknown>,
+            outputs: markSecret((s?.state ?? {}) as Record<string, unknown>, m.secretOutputs, rpc),
         });
     }
     return {
@@ -194,6 +199,15 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
 export interface SecretView {
     plain: (v: unknown) => unknown;
     masked: (v: unknown) => unknown;
+}
+
+function markSecret(state: Record<string, unknown>, names: readonly string[], rpc: Rpc): Record<string, unknown> {
+    if (names.length === 0) return state;
+    const out = { ...state };
+    for (const n of names) {
+        if (n in out && !rpc.isRpcSecret(out[n])) out[n] = { [rpc.specialSigKey]: rpc.specialSecretSig, value: out[n] };
+    }
+    return out;
 }
 
 async function resolveOutputs(pulumi: PulumiModule, v: unknown): Promise<unknown> {

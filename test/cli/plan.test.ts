@@ -50,16 +50,18 @@ describe("wso2-harden plan (contract of DESIGN.md)", () => {
         assert.equal(r.code, 0, r.stderr + r.stdout);
         const plan = readJson(path.join(o, "plan.json"));
         const copy = plan.resources.find((x: any) => x.name === "copy");
-        assert.match(copy.inputs.value, /^shared-[0-9a-f]{7}:42$/);
+        assert.match(copy.inputs.description, /^shared-[0-9a-f]{7}:42$/);
         assert.ok(!plan.resources.some((x: any) => x.name === "shared"), "the producer's resources stay in its own plan");
     });
 
-    it("never writes secret values: secret inputs and secure config are masked", () => {
+    it("never writes secret values: secret inputs, secret outputs and secure config are masked", () => {
         const o = out("secrets");
         assert.equal(runCli(["plan", "--program", REFS, "--stack", "consumer", "--out", o]).code, 0);
         const text = fs.readFileSync(path.join(o, "plan.json"), "utf8");
         assert.ok(!text.includes("s3cr3t-value"), "secret value leaked into plan.json");
-        assert.equal(readJson(path.join(o, "plan.json")).resources.find((x: any) => x.name === "secret").inputs.value, "[secret]");
+        const secret = readJson(path.join(o, "plan.json")).resources.find((x: any) => x.name === "secret");
+        assert.equal(secret.inputs.value, "[secret]");
+        assert.equal(secret.outputs.value, "[secret]");
     });
 
     it("--config overrides one key, parsing JSON values", () => {
@@ -67,7 +69,7 @@ describe("wso2-harden plan (contract of DESIGN.md)", () => {
         const r = runCli(["plan", "--program", REFS, "--stack", "producer", "--out", o, "--config", "greeting=bonjour"]);
         assert.equal(r.code, 0, r.stderr);
         const p = readJson(path.join(o, "plan.json")).resources.find((x: any) => x.name === "shared");
-        assert.equal(p.inputs.value, "bonjour");
+        assert.equal(p.inputs.description, "bonjour");
         assert.equal(readJson(path.join(o, "plan.json")).outputs.answer, 42);
     });
 
