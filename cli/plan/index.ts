@@ -1,6 +1,6 @@
 import * as path from "path";
 import { drainArtifacts } from "../../components/artifacts";
-import { evaluatePack, PackModule, readPolicyConfig } from "./evaluate";
+import { evaluatePlan, PackModule, readPolicyConfig } from "./evaluate";
 import { readProject, stackConfig, UsageError } from "./project";
 import { removeStalePlan, writeReports } from "./reports";
 import { ProgramError, runProgram, unloadProgramModules } from "./runner";
@@ -80,7 +80,7 @@ export async function plan(opts: PlanOptions): Promise<PlanSummary> {
         throw e;
     }
     const { run, artifacts } = result;
-    const { violations, suppressions } = await evaluatePack(pack, run.resources, run.secretValues.plain, policyConfig);
+    const { violations, suppressions } = await evaluatePlan(pack, run.resources, run.secretValues.plain, policyConfig);
     writeReports(outDir, {
         project: project.name,
         stack: opts.stack,

@@ -12,6 +12,8 @@ export interface PlannedResource {
     custom: boolean;
     protect: boolean;
     dependencies: string[];
+    /** URNs each input property depends on (how policies follow references). */
+    propertyDependencies: Record<string, string[]>;
     inputs: Record<string, unknown>;
     outputs: Record<string, unknown>;
 }
@@ -99,7 +101,16 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     // Requests carry parent and dependencies that the Mocks interface does not see; keep them by URN.
     const meta = new Map<
         string,
-        { parent: string; deps: string[]; custom: boolean; protect: boolean; type: string; name: string; secretOutputs: string[] }
+        {
+            parent: string;
+            deps: string[];
+            propertyDeps: Record<string, string[]>;
+            custom: boolean;
+            protect: boolean;
+            type: string;
+            name: string;
+            secretOutputs: string[];
+        }
     >();
     const states = new Map<string, { id: string | null; inputs: Record<string, unknown>; state: Record<string, unknown> }>();
     let pending: { parent: string; urnKey: string } | undefined;
@@ -133,6 +144,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
                 meta.set(urn, {
                     parent,
                     deps: req.getDependenciesList(),
+                    propertyDeps: propertyDependencies(req),
                     custom: custom(req),
                     protect: typeof req.getProtect === "function" ? !!req.getProtect() : false,
                     type: req.getType(),
@@ -184,6 +196,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
             custom: m.custom,
             protect: m.protect,
             dependencies: m.deps,
+            propertyDependencies: m.propertyDeps,
             inputs: (s?.inputs ?? {}) as Record<string, unknown>,
             outputs: markSecret((s?.state ?? {}) as Record<string, unknown>, m.secretOutputs, rpc),
         });
@@ -199,6 +212,15 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
 export interface SecretView {
     plain: (v: unknown) => unknown;
     masked: (v: unknown) => unknown;
+}
+
+function propertyDependencies(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    const map = typeof req.getPropertydependenciesMap === "function" ? req.getPropertydependenciesMap() : undefined;
+    map?.forEach((v: { getUrnsList(): string[] }, k: string) => {
+        out[k] = v.getUrnsList();
+    });
+    return out;
 }
 
 function markSecret(state: Record<string, unknown>, names: readonly string[], rpc: Rpc): Record<string, unknown> {
