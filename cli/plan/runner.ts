@@ -181,6 +181,11 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         stackOutputs = (await resolveOutputs(pulumi, outputs ?? {})) as Record<string, unknown>;
     } catch (e) {
+        // A program may refuse a referenced stack whose outputs are not known yet (an edge checking its
+        // clusters): report the stacks to plan first; the run after that raises the error if it persists.
+        if (missing.size > 0) {
+            return { resources: [], stackOutputs: {}, missingStacks: [...missing], secretValues: { plain: (v) => v, masked: (v) => v } };
+        }
         throw asProgramError(e);
     }
 
