@@ -4,17 +4,23 @@
  * - standalone (dev, staging, prod): a network, one cluster and the edge load balancer in front of it;
  * - cluster (prod-blue, prod-green): a network and one color's cluster, whose target groups and
  *   security groups an edge stack reads through StackReferences;
+ * - edge (prod-edge): the load balancer alone, in the VPC its two cluster stacks share, forwarding to
+ *   both colors with weights (`activeColor` gets `100 - canaryWeight`, the other color `canaryWeight`);
  * - platform kubernetes (k8s-prod): the Kubernetes deployment of components/kubernetes.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as vpc from "@pulumi/aws/vpc";
 import { loadSettings } from "../config";
-import type { Settings } from "../config/settings";
-import { productSpec } from "../products";
-import { awsRegion } from "../components/aws/common";
+import { ConfigError, type Color, type ConfigProblem, type Settings } from "../config/settings";
+import { productSpec, type ProductSpec } from "../products";
+import { awsRegion, clusterTags } from "../components/aws/common";
 import { checkAwsSettings } from "../components/aws/preflight";
 import { Wso2Network } from "../components/aws/network";
 import { Wso2Cluster } from "../components/aws/cluster";
-import { EdgeLoadBalancer } from "../components/aws/edge";
+import { EdgeLoadBalancer, type EdgeTarget } from "../components/aws/edge";
+import { cidrArgs, edgeSecurityRules, ruleSuffix } from "../components/aws/security-rules";
+import { albRoutingRules } from "../components/edge/alb";
 
 /** Physical names derive from the stack name; S3 and target groups accept lowercase letters, digits and '-'. */
 function clusterName(): string {
@@ -63,7 +69,138 @@ function awsStack(settings: Settings): Record<string, unknown> {
     };
 }
 
-function main(): Record<string, unknown> {
+/** Outputs of a cluster stack (the `role: cluster` branch above) that the edge reads. */
+const CLUSTER_OUTPUTS = ["color", "environment", "product", "vpcId", "publicSubnetIds", "edgeSecurityGroupId", "targetGroupArns"] as const;
+
+interface ClusterStack {
+    color: Color;
+    /** The config key naming the stack (`blueStack` or `greenStack`) and its value, for error messages. */
+    key: "blueStack" | "greenStack";
+    stack: string;
+    outputs: Partial<Record<(typeof CLUSTER_OUTPUTS)[number], unknown>>;
+}
+
+/** Reads a cluster stack's outputs; the caller registers both references before awaiting either. */
+async function readClusterStack(ref: pulumi.StackReference, color: Color, key: ClusterStack["key"], stack: string): Promise<ClusterStack> {
+    const outputs: ClusterStack["outputs"] = {};
+    for (const name of CLUSTER_OUTPUTS) {
+        const details = await ref.getOutputDetails(name);
+        outputs[name] = details.value ?? details.secretValue;
+    }
+    return { color, key, stack, outputs };
+}
+
+/**
+ * What the edge needs from both clusters, checked: each stack is a deployed cluster of the color its key
+ * says, runs this product in this environment, has a target group for every port the edge forwards to,
+ * and both share one VPC and its public subnets (an ALB forwards only to target groups of its own VPC).
+ */
+function checkClusterStacks(settings: Settings, product: ProductSpec, clusters: ClusterStack[]): void {
+    const problems: ConfigProblem[] = [];
+    const bad = (c: ClusterStack, problem: string) => problems.push({ key: c.key, value: c.stack, problem });
+    const forwardedPorts = new Set(albRoutingRules(product, settings.publicPaths).flatMap((r) => (r.action.type === "forward" ? [r.action.port] : [])));
+    for (const c of clusters) {
+        const absent = CLUSTER_OUTPUTS.filter((name) => c.outputs[name] === undefined);
+        if (absent.length > 0) {
+            bad(c, `that stack has no output ${absent.join(", ")}: deploy it as a role: cluster stack (pulumi up --stack ${c.stack}) before the edge`);
+            continue;
+        }
+        const o = c.outputs;
+        if (o.color !== c.color) bad(c, `that stack is the ${String(o.color)} cluster (its color output), not the ${c.color} one`);
+        if (o.product !== product.id) bad(c, `that cluster runs ${String(o.product)}; the edge is configured for wso2-hardening:product = ${product.id}`);
+        if (o.environment !== settings.environment) {
+            bad(c, `that cluster is ${String(o.environment)}; the edge is configured for wso2-hardening:environment = ${settings.environment}`);
+        }
+        const arns = o.targetGroupArns as Record<string, unknown>;
+        for (const port of forwardedPorts) {
+            if (typeof arns[String(port)] !== "string") {
+                bad(c, `that cluster has no target group for port ${port}, which the edge forwards to: give the edge and both clusters the same publicPaths`);
+            }
+        }
+    }
+    const [blue, green] = clusters;
+    if (problems.length === 0) {
+        if (blue.outputs.vpcId !== green.outputs.vpcId) {
+            bad(green, `that cluster is in ${String(green.outputs.vpcId)}, the blue one (${blue.stack}) in ${String(blue.outputs.vpcId)}: both colors must share one VPC (the same vpcId, privateSubnetIds and publicSubnetIds in both cluster stack files)`);
+        } else if (JSON.stringify(blue.outputs.publicSubnetIds) !== JSON.stringify(green.outputs.publicSubnetIds)) {
+            bad(green, `that cluster's publicSubnetIds differ from the blue one's (${blue.stack}): the load balancer lives in one set of public subnets, which both colors' host firewalls admit`);
+        }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * The load balancer's group for clients: 443 and 80 (which only redirects) from `clientCidrs`, nothing
+ * out. Each color's own group, also on the load balancer, carries the way out to that color's nodes.
+ */
+function clientSecurityGroup(name: string, settings: Settings, product: ProductSpec, vpcId: string): ec2.SecurityGroup {
+    const tags = clusterTags(name, { "wso2-hardening:environment": settings.environment, "wso2-hardening:product": product.id });
+    const group = new ec2.SecurityGroup(`${name}-clients`, {
+        vpcId,
+        description: `${name}: clients of ${product.name}`,
+        revokeRulesOnDelete: true,
+        tags: { ...tags, Name: `${name}-clients` },
+    });
+    const fromClients = edgeSecurityRules(settings, product).flatMap((r) => (r.direction === "ingress" && r.peer.kind === "cidr" ? [{ ...r, cidr: r.peer.cidr }] : []));
+    for (const rule of fromClients) {
+        new vpc.SecurityGroupIngressRule(
+            `${name}-clients-${ruleSuffix(rule)}`,
+            { securityGroupId: group.id, ipProtocol: rule.protocol, fromPort: rule.port, toPort: rule.port, description: rule.description, ...cidrArgs(rule.cidr), tags },
+            { parent: group },
+        );
+    }
+    return group;
+}
+
+/** The edge of a blue-green pair: one load balancer forwarding to both colors' target groups with weights. */
+async function edgeStack(settings: Settings): Promise<Record<string, unknown>> {
+    const product = productSpec(settings.product);
+    const name = clusterName();
+    // Both references are registered before either is awaited, so an offline plan learns of both at once.
+    const refs = { blue: new pulumi.StackReference(settings.blueStack), green: new pulumi.StackReference(settings.greenStack) };
+    const clusters = await Promise.all([
+        readClusterStack(refs.blue, "blue", "blueStack", settings.blueStack),
+        readClusterStack(refs.green, "green", "greenStack", settings.greenStack),
+    ]);
+    checkClusterStacks(settings, product, clusters);
+
+    const weights: Record<Color, number> = {
+        blue: settings.activeColor === "blue" ? 100 - settings.canaryWeight : settings.canaryWeight,
+        green: settings.activeColor === "green" ? 100 - settings.canaryWeight : settings.canaryWeight,
+    };
+    // Always blue then green: a switch then changes only the weights in the forward actions.
+    const targets: EdgeTarget[] = clusters.map((c) => ({
+        color: c.color,
+        weight: weights[c.color],
+        targetGroupArns: c.outputs.targetGroupArns as Record<number, string>,
+    }));
+    const [blue] = clusters;
+    const vpcId = blue.outputs.vpcId as string;
+    const clients = clientSecurityGroup(name, settings, product, vpcId);
+    const edge = new EdgeLoadBalancer(name, {
+        settings,
+        product,
+        vpcId,
+        publicSubnetIds: blue.outputs.publicSubnetIds as string[],
+        securityGroupIds: [clients.id, ...clusters.map((c) => c.outputs.edgeSecurityGroupId as string)],
+        targets,
+    });
+    return {
+        clusterName: name,
+        environment: settings.environment,
+        product: product.id,
+        vpcId,
+        clientSecurityGroupId: clients.id,
+        clusterStacks: { blue: settings.blueStack, green: settings.greenStack },
+        routing: { activeColor: settings.activeColor, canaryWeight: settings.canaryWeight, weights },
+        url: `https://${settings.domainName}/`,
+        loadBalancerDnsName: edge.dnsName,
+        loadBalancerArn: edge.arn,
+        certificateValidationRecords: edge.certificateValidationRecords,
+    };
+}
+
+function main(): Record<string, unknown> | Promise<Record<string, unknown>> {
     // First: an invalid value throws a ConfigError here, before any resource is registered.
     const settings = loadSettings();
     if (settings.platform === "kubernetes") {
@@ -71,7 +208,18 @@ function main(): Record<string, unknown> {
         const { deployKubernetes } = require("../components/kubernetes") as typeof import("../components/kubernetes");
         return deployKubernetes(settings);
     }
-    if (settings.role === "edge") throw new Error("role edge: not implemented yet");
+    if (settings.role === "edge") {
+        if (settings.vpcId) {
+            throw new ConfigError([
+                {
+                    key: "vpcId",
+                    value: settings.vpcId,
+                    problem: "must be unset when role is edge: the edge uses the VPC and public subnets its cluster stacks export (set them in those stack files)",
+                },
+            ]);
+        }
+        return edgeStack(settings);
+    }
     return awsStack(settings);
 }
 

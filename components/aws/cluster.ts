@@ -56,7 +56,7 @@ export function targetGroupArgs(product: ProductSpec, port: number, vpcId: pulum
 }
 
 export class Wso2Cluster extends pulumi.ComponentResource {
-    /** Group to attach to the load balancer: 443/80 from clients, out only to these nodes. */
+    /** Group to attach to the load balancer: 443/80 from clients (not with role cluster), out only to these nodes. */
     readonly edgeSecurityGroup: ec2.SecurityGroup;
     readonly nodeSecurityGroup: ec2.SecurityGroup;
     readonly edgeSecurityGroupId: pulumi.Output<string>;
@@ -118,7 +118,9 @@ export class Wso2Cluster extends pulumi.ComponentResource {
                 else new vpc.SecurityGroupEgressRule(ruleName, ruleArgs, { parent: groups[role] });
             }
         };
-        addRules("edge", edgeSecurityRules(settings, product));
+        // In a blue-green pair the edge stack owns the clients' ingress (a group of its own on the shared load
+        // balancer); a color's group then only carries the way out to its own nodes.
+        addRules("edge", edgeSecurityRules(settings, product).filter((r) => settings.role !== "cluster" || r.direction === "egress"));
         addRules("nodes", nodeSecurityRules(settings, product));
 
         this.targetGroupArns = {};

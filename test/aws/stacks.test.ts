@@ -148,9 +148,15 @@ describe("aws: stack roles", () => {
         assert.ok(run.resources.some((r) => r.type.startsWith("kubernetes:")));
     });
 
-    it("edge: refused clearly until blue-green lands, with nothing registered", async () => {
-        const run = await runStack("prod-edge", { ...prod, "wso2-hardening:role": "edge" });
-        assert.match(String(run.error?.message), /role edge: not implemented yet/);
+    it("edge: refuses a network of its own (it uses its clusters' VPC), naming vpcId, with nothing registered", async () => {
+        const run = await runStack("prod-edge", {
+            ...prod,
+            "wso2-hardening:role": "edge",
+            "wso2-hardening:vpcId": "vpc-0123456789abcdef0",
+            "wso2-hardening:privateSubnetIds": JSON.stringify(["subnet-0000000000000000a", "subnet-0000000000000000b"]),
+            "wso2-hardening:publicSubnetIds": JSON.stringify(["subnet-000000000000000a1", "subnet-000000000000000b1"]),
+        });
+        assert.match(String(run.error?.message), /wso2-hardening:vpcId = "vpc-0123456789abcdef0": must be unset when role is edge/);
         assert.deepEqual(run.resources, []);
     });
 });
