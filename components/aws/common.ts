@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import type { Environment } from "../../config/settings";
 
 /** Tag that marks the members of one cluster; the nodes refresh `cluster_peers` from it. */
 export const CLUSTER_TAG_KEY = "wso2-hardening:cluster";
@@ -23,7 +24,16 @@ export function accountId(opts?: pulumi.InvokeOutputOptions): pulumi.Output<stri
     return getCallerIdentityOutput({}, opts).accountId;
 }
 
-export function clusterTags(clusterName: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * Tag naming the stack's environment; the policy pack holds resources tagged other than prod to the
+ * non-production requirements (no failover, no deletion protection, shorter log retention).
+ */
+export const ENVIRONMENT_TAG_KEY = "wso2-hardening:environment";
+
+/** Extra tags of a cluster's resources; the environment tag is required so no tagged resource lacks it. */
+export type ClusterTagExtras = Record<string, string> & { [ENVIRONMENT_TAG_KEY]: Environment };
+
+export function clusterTags(clusterName: string, extra: ClusterTagExtras): Record<string, string> {
     return { [CLUSTER_TAG_KEY]: clusterName, "wso2-hardening:managed-by": "pulumi", ...extra };
 }
 

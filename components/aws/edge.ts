@@ -18,7 +18,7 @@ import { recordArtifacts } from "../artifacts";
 import { albRoutingRules, NOT_FOUND, type AlbRuleSpec } from "../edge/alb";
 import { edgeWafRules } from "../edge/waf";
 import { renderNginxConfig } from "../edge/nginx";
-import { accountId, awsRegion, policyDocument, type PolicyStatement } from "./common";
+import { accountId, awsRegion, ENVIRONMENT_TAG_KEY, policyDocument, type PolicyStatement } from "./common";
 import { tlsOnlyStatements } from "./backup";
 
 export interface EdgeTarget {
@@ -126,7 +126,7 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
         const ruleSpecs = albRoutingRules(product, settings.publicPaths);
         checkEdgeTargets(args.targets, ruleSpecs);
         const parent = { parent: this };
-        const tags = { "wso2-hardening:environment": settings.environment, "wso2-hardening:component": name };
+        const tags = { [ENVIRONMENT_TAG_KEY]: settings.environment, "wso2-hardening:component": name };
         const region = awsRegion();
         const account = accountId(parent);
 

@@ -9,7 +9,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import type { Settings } from "../../config/settings";
-import { accountId, assumeRolePolicy, awsRegion, clusterTags, customerKey, keyPolicy, partitionOf, policyDocument } from "./common";
+import { accountId, assumeRolePolicy, awsRegion, clusterTags, customerKey, ENVIRONMENT_TAG_KEY, keyPolicy, partitionOf, policyDocument } from "./common";
 import { planSubnets } from "./subnets";
 
 /** What the cluster and the edge need from a network. */
@@ -82,7 +82,7 @@ export class Wso2Network extends pulumi.ComponentResource implements NetworkRef 
         }
 
         const zoneCount = settings.availabilityZoneCount;
-        const tags = (resourceName: string) => clusterTags(name, { Name: resourceName });
+        const tags = (resourceName: string) => clusterTags(name, { [ENVIRONMENT_TAG_KEY]: settings.environment, Name: resourceName });
         const plan = planSubnets(settings.vpcCidr, zoneCount);
         const zones = getAvailabilityZonesOutput(
             { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },

@@ -18,6 +18,7 @@ import { renderNodeBoot } from "../host";
 import type { NodeHostInput } from "../host/types";
 import {
     CLUSTER_TAG_KEY,
+    ENVIRONMENT_TAG_KEY,
     PolicyDocument,
     accountId,
     assumeRolePolicy,
@@ -297,7 +298,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                 return encodeUserData(boot.userData);
             });
 
-        const instanceTags = clusterTags(name, { ...tags, Name: name });
+        const instanceTags = clusterTags(name, { ...tags, [ENVIRONMENT_TAG_KEY]: settings.environment, Name: name });
         this.launchTemplate = new ec2.LaunchTemplate(
             `${name}-node`,
             {
@@ -346,7 +347,11 @@ export class NodeGroup extends pulumi.ComponentResource {
                     preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmup: String(HEALTH_CHECK_GRACE_SECONDS) },
                 },
                 enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
-                tags: [{ key: CLUSTER_TAG_KEY, value: name, propagateAtLaunch: false }],
+                // Instances get their tags from the launch template; the group's own say what it is to the policy pack.
+                tags: [
+                    { key: CLUSTER_TAG_KEY, value: name, propagateAtLaunch: false },
+                    { key: ENVIRONMENT_TAG_KEY, value: settings.environment, propagateAtLaunch: false },
+                ],
             },
             parent,
         );

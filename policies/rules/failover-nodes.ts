@@ -1,10 +1,14 @@
 import { stackRule } from "../lib/define";
 import { T } from "../lib/types";
 import { isUnknown, list } from "../lib/values";
+import { isProduction } from "../lib/environment";
 
 export const rule = stackRule<{ minNodes: number; minSubnets: number }>({
     name: "wso2-failover-nodes",
-    description: "At least two WSO2 nodes, spread over at least two subnets (availability zones), so one can fail over to the other.",
+    description:
+        "At least two production WSO2 nodes, spread over at least two subnets (availability zones), so one can fail over to the other. " +
+        "Only production node groups and instances count: those without an environment tag or tagged prod/production/prd/live; " +
+        "a stack whose nodes are all tagged as another environment (dev, staging) is not judged.",
     severity: "medium",
     guidelines: ["NET-FAILOVER"],
     remediation:
@@ -15,8 +19,9 @@ export const rule = stackRule<{ minNodes: number; minSubnets: number }>({
         minSubnets: { type: "integer", minimum: 1, description: "Fewest distinct subnets (or zones) the nodes run in.", default: 2 },
     },
     validate(stack, config, report) {
-        const groups = stack.ofType(T.autoScalingGroup);
-        const instances = stack.ofType(T.instance);
+        // Development and staging nodes neither need failover nor provide it to production ones.
+        const groups = stack.ofType(T.autoScalingGroup).filter((g) => isProduction(g.props));
+        const instances = stack.ofType(T.instance).filter((i) => isProduction(i.props));
         if (groups.length === 0 && instances.length === 0) return;
         const subject = groups[0] ?? instances[0];
         let nodes = 0;
@@ -43,10 +48,10 @@ export const rule = stackRule<{ minNodes: number; minSubnets: number }>({
             else unknown.push(`${i.name}.subnetId`);
         }
         if (nodes < config.minNodes && !unknown.some((u) => u.endsWith("minSize"))) {
-            report.violation(subject, `the stack runs ${nodes} WSO2 node${nodes === 1 ? "" : "s"}; at least ${config.minNodes} are needed for failover`);
+            report.violation(subject, `the stack runs ${nodes} production WSO2 node${nodes === 1 ? "" : "s"}; at least ${config.minNodes} are needed for failover`);
         }
         if (places.size < config.minSubnets && !unknown.some((u) => !u.endsWith("minSize"))) {
-            report.violation(subject, `the nodes run in ${places.size} subnet${places.size === 1 ? "" : "s"}; spread them over at least ${config.minSubnets} (different availability zones)`);
+            report.violation(subject, `the production nodes run in ${places.size} subnet${places.size === 1 ? "" : "s"}; spread them over at least ${config.minSubnets} (different availability zones)`);
         }
         if (unknown.length) report.unproven(subject, `the node count or placement (${unknown.join(", ")})`);
     },

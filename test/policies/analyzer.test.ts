@@ -146,6 +146,21 @@ describe("policies through the engine's analyzer functions", () => {
         for (const d of diags) assert.match(d.message, /could not be proven at preview/);
     });
 
+    it("production-only policies read environment tags as the engine sends them (dev-tagged: silent; untagged: strict)", async () => {
+        const relaxed = () => {
+            const stack = patch(secureStack(), "nodes-asg", { minSize: 1 });
+            patch(stack, "edge-alb", { enableDeletionProtection: false });
+            return patch(stack, "wso2-logs", { retentionInDays: 14 });
+        };
+        const untagged = await analyzeAll(relaxed());
+        assert.deepStrictEqual(untagged.map((d) => d.policyName).sort(), ["wso2-failover-nodes", "wso2-lb-deletion-protection", "wso2-log-retention"]);
+        const dev = relaxed();
+        patch(dev, "nodes-asg", { tags: [{ key: "wso2-hardening:environment", value: "dev", propagateAtLaunch: false }] });
+        patch(dev, "edge-alb", { tags: { Environment: "dev" } });
+        patch(dev, "wso2-logs", { tags: { "wso2-hardening:environment": "dev" } });
+        assert.deepStrictEqual(await analyzeAll(dev), []);
+    });
+
     it("Remediate fixes IMDSv2, public-access blocks and invalid headers when the pack remediates", async () => {
         const remediate = server.makeRemediateRpcFun(packName, packVersion, "remediate", packArgs.policies);
         const stack = secureStack();

@@ -71,7 +71,7 @@ const cases: Case[] = [
     { title: "keystore password wso2carbon in a ConfigMap", policy: "wso2-no-literal-credentials", on: "wso2-conf", says: /the default value "wso2carbon"/,
         stack: () => [...secureStack(), res("kubernetes:core/v1:ConfigMap", "wso2-conf", { data: { "deployment.toml": '[keystore.primary]\nkey_password = "wso2carbon"\n' } })] },
     // wso2-failover-nodes
-    { title: "one node", policy: "wso2-failover-nodes", on: "nodes-asg", says: /runs 1 WSO2 node; at least 2/,
+    { title: "one node", policy: "wso2-failover-nodes", on: "nodes-asg", says: /runs 1 production WSO2 node; at least 2/,
         stack: () => patch(secureStack(), "nodes-asg", { minSize: 1 }) },
     { title: "one subnet", policy: "wso2-failover-nodes", on: "nodes-asg", says: /run in 1 subnet/,
         stack: () => patch(secureStack(), "nodes-asg", { vpcZoneIdentifiers: ["subnet-a"] }) },
