@@ -20,7 +20,6 @@ import { Wso2Network } from "../components/aws/network";
 import { Wso2Cluster } from "../components/aws/cluster";
 import { EdgeLoadBalancer, type EdgeTarget } from "../components/aws/edge";
 import { cidrArgs, edgeSecurityRules, ruleSuffix } from "../components/aws/security-rules";
-import { albRoutingRules } from "../components/edge/alb";
 
 /** Physical names derive from the stack name; S3 and target groups accept lowercase letters, digits and '-'. */
 function clusterName(): string {
@@ -92,13 +91,13 @@ async function readClusterStack(ref: pulumi.StackReference, color: Color, key: C
 
 /**
  * What the edge needs from both clusters, checked: each stack is a deployed cluster of the color its key
- * says, runs this product in this environment, has a target group for every port the edge forwards to,
- * and both share one VPC and its public subnets (an ALB forwards only to target groups of its own VPC).
+ * says and runs this product (so it has a target group for every port the edge forwards to) in this
+ * environment, and both share one VPC and its public subnets (an ALB forwards only to target groups of
+ * its own VPC).
  */
 function checkClusterStacks(settings: Settings, product: ProductSpec, clusters: ClusterStack[]): void {
     const problems: ConfigProblem[] = [];
     const bad = (c: ClusterStack, problem: string) => problems.push({ key: c.key, value: c.stack, problem });
-    const forwardedPorts = new Set(albRoutingRules(product, settings.publicPaths).flatMap((r) => (r.action.type === "forward" ? [r.action.port] : [])));
     for (const c of clusters) {
         const absent = CLUSTER_OUTPUTS.filter((name) => c.outputs[name] === undefined);
         if (absent.length > 0) {
@@ -110,12 +109,6 @@ function checkClusterStacks(settings: Settings, product: ProductSpec, clusters: 
         if (o.product !== product.id) bad(c, `that cluster runs ${String(o.product)}; the edge is configured for wso2-hardening:product = ${product.id}`);
         if (o.environment !== settings.environment) {
             bad(c, `that cluster is ${String(o.environment)}; the edge is configured for wso2-hardening:environment = ${settings.environment}`);
-        }
-        const arns = o.targetGroupArns as Record<string, unknown>;
-        for (const port of forwardedPorts) {
-            if (typeof arns[String(port)] !== "string") {
-                bad(c, `that cluster has no target group for port ${port}, which the edge forwards to: give the edge and both clusters the same publicPaths`);
-            }
         }
     }
     const [blue, green] = clusters;
