@@ -49,11 +49,12 @@ for (let i = 0; i < ${n}; i++) {
 }
 `,
     );
-    // The bare run: the same program under the SDK's mocks with nothing else, in the same ts-node mode.
+    // The bare run: the same program under the SDK's mocks with nothing else, loaded the way the CLI
+    // loads programs (cached transpile, stack traces off), so the ratio is the plan's own work.
     fs.writeFileSync(
         path.join(dir, "bare.js"),
         `Error.stackTraceLimit = 0;
-require("ts-node").register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "es2022", esModuleInterop: true } });
+require(${JSON.stringify(path.join(REPO, "cli", "bin", "register.js"))});
 const pulumi = require("@pulumi/pulumi");
 (async () => {
     await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: (a) => a.inputs }, "generated", "bench", false);

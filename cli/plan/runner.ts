@@ -63,12 +63,20 @@ function loadSdk(programDir: string): { pulumi: PulumiModule; settings: Settings
     };
 }
 
-const CLI_DIR = path.resolve(__dirname, "..") + path.sep;
+/** Modules loaded before any program ran (this CLI, the pack): kept across runs. */
+let baseline: Set<string> | undefined;
 
-/** Forgets the program's modules (not node_modules, not this CLI) so a second run starts fresh. */
+/**
+ * Forgets the modules the last program run loaded (not node_modules) so the next run starts fresh;
+ * the CLI and the policy pack, loaded before the first run, stay compiled.
+ */
 export function unloadProgramModules(): void {
+    if (!baseline) {
+        baseline = new Set(Object.keys(require.cache));
+        return;
+    }
     for (const key of Object.keys(require.cache)) {
-        if (!key.includes(`${path.sep}node_modules${path.sep}`) && !key.startsWith(CLI_DIR)) delete require.cache[key];
+        if (!baseline.has(key) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
     }
 }
 
