@@ -170,6 +170,17 @@ describe("blue-green: wso2-harden plan of prod-edge, prod-blue and prod-green", 
         for (const c of changed) assert.match(c, /^aws:lb\/listenerRule:ListenerRule actions\[0\]\.forward\.targetGroups\[[01]\]\.weight$/);
     });
 
+    it("updating the idle color's version leaves the target groups the edge forwards to as they are", () => {
+        const updated = plan("prod-green-next", "prod-green", ["productVersion=4.4.0"]);
+        assert.equal(updated.code, 0, updated.stderr);
+        assert.deepEqual(updated.outputs.targetGroupArns, runs.greenAlone.outputs.targetGroupArns);
+        const groups = (run: PlanRun) => run.resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup");
+        assert.deepEqual(groups(updated), groups(runs.greenAlone));
+        // The version did reach the nodes.
+        const template = (run: PlanRun) => run.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!.inputs.userData;
+        assert.notEqual(template(updated), template(runs.greenAlone));
+    });
+
     it("the load balancer carries the clients' group and both colors' groups, in the VPC and public subnets the clusters share", () => {
         const alb = runs.blue.resources.find((r) => r.type === "aws:lb/loadBalancer:LoadBalancer")!;
         const clients = runs.blue.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")!;
@@ -199,6 +210,7 @@ describe("blue-green: wso2-harden plan of prod-edge, prod-blue and prod-green", 
         const cases: [string, string[], RegExp][] = [
             ["canaryWeight above 100", ["canaryWeight=101"], /wso2-hardening:canaryWeight = 101: must be an integer between 0 and 100/],
             ["activeColor neither blue nor green", ["activeColor=purple"], /wso2-hardening:activeColor = "purple": must be one of blue, green/],
+            ["a stack that is not a cluster", ["blueStack=prod"], /wso2-hardening:blueStack = "prod": that stack has no output color: deploy it as a role: cluster stack/],
             [
                 "a network of the edge's own",
                 ["vpcId=vpc-0123456789abcdef0", 'privateSubnetIds=["subnet-0b83c4a6cd83f3455","subnet-07777e0731822a4e3"]', 'publicSubnetIds=["subnet-0b39bb7df54ca393c","subnet-0565ba177b40a1396"]'],
