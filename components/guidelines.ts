@@ -26,6 +26,7 @@ export interface Guideline {
 }
 
 
+
 export const GUIDELINES: Guideline[] = [
     {
         id: "PROD-UPDATES",
@@ -215,7 +216,7 @@ export const GUIDELINES: Guideline[] = [
         status: "enforced",
         components: ["components/host/log4j2.ts", "components/host/agents.ts"],
         policies: ["wso2-bucket-lifecycle", "wso2-log-retention"],
-        tests: ["test/host/render.test.ts", "test/policies/rules.test.ts"],
+        tests: ["test/host/render.test.ts", "test/policies/rules.test.ts", "test/policies/environment.test.ts"],
     },
     {
         id: "PROD-LOG-FORGING",
@@ -381,7 +382,7 @@ export const GUIDELINES: Guideline[] = [
         status: "enforced",
         components: ["components/aws/nodes.ts", "components/aws/network.ts", "components/aws/edge.ts", "config/settings.ts", "components/kubernetes/workload.ts"],
         policies: ["wso2-failover-nodes", "wso2-lb-deletion-protection", "wso2-k8s-pdb-present", "wso2-k8s-min-replicas", "wso2-k8s-health-probes"],
-        tests: ["test/aws/prod-plan.test.ts", "test/config/settings.test.ts", "test/policies/rules.test.ts", "test/kubernetes/policies.test.ts"],
+        tests: ["test/aws/prod-plan.test.ts", "test/config/settings.test.ts", "test/policies/rules.test.ts", "test/policies/environment.test.ts", "test/policies/own-stacks.test.ts", "test/kubernetes/policies.test.ts"],
     },
     {
         id: "NET-LOGGING",
@@ -390,16 +391,16 @@ export const GUIDELINES: Guideline[] = [
         status: "enforced",
         components: ["components/aws/network.ts", "components/aws/edge.ts", "components/aws/backup.ts"],
         policies: ["wso2-lb-access-logs", "wso2-log-retention"],
-        tests: ["test/aws/prod-plan.test.ts", "test/edge/edge-lb.test.ts", "test/policies/rules.test.ts"],
+        tests: ["test/aws/prod-plan.test.ts", "test/edge/edge-lb.test.ts", "test/policies/rules.test.ts", "test/policies/environment.test.ts"],
     },
     {
         id: "NET-OPEN-PORTS",
         title: "Only necessary ports open",
         scope: ["aws", "kubernetes", "host"],
         status: "enforced",
-        components: ["components/aws/security-rules.ts", "components/host/nftables.ts", "components/kubernetes/network.ts"],
+        components: ["components/aws/security-rules.ts", "components/aws/cluster.ts", "stacks/index.ts", "components/host/nftables.ts", "components/kubernetes/network.ts"],
         policies: ["wso2-ssh-not-from-world", "wso2-no-world-open-ports", "wso2-imdsv2-required", "wso2-no-public-ip-on-nodes", "wso2-k8s-network-policy-coverage"],
-        tests: ["test/aws/prod-plan.test.ts", "test/host/firewall.test.ts", "test/policies/rules.test.ts"],
+        tests: ["test/aws/prod-plan.test.ts", "test/host/firewall.test.ts", "test/policies/rules.test.ts", "test/bluegreen/edge.test.ts"],
     },
     {
         id: "NET-DEVICE-SECURITY",
@@ -473,18 +474,18 @@ export const GUIDELINES: Guideline[] = [
         title: "Blue-green switching with rollback",
         scope: ["aws", "kubernetes"],
         status: "implemented",
-        components: ["cli/switch/index.ts", "cli/switch/deps.ts", "components/aws/edge.ts", "components/kubernetes/network.ts"],
+        components: ["stacks/index.ts", "stacks/Pulumi.prod-blue.yaml", "stacks/Pulumi.prod-green.yaml", "stacks/Pulumi.prod-edge.yaml", "components/aws/cluster.ts", "components/aws/edge.ts", "cli/switch/index.ts", "cli/switch/deps.ts", "components/kubernetes/network.ts"],
         policies: [],
-        tests: ["test/cli/switch.test.ts", "test/kubernetes/stack.test.ts"],
+        tests: ["test/bluegreen/edge.test.ts", "test/cli/switch.test.ts", "test/kubernetes/stack.test.ts"],
     },
     {
         id: "DEP-CANARY",
         title: "Incremental (canary) release",
         scope: ["aws", "kubernetes"],
         status: "implemented",
-        components: ["cli/switch/index.ts", "components/aws/edge.ts", "components/kubernetes/network.ts"],
+        components: ["stacks/index.ts", "stacks/Pulumi.prod-edge.yaml", "components/aws/edge.ts", "cli/switch/index.ts", "components/kubernetes/network.ts"],
         policies: [],
-        tests: ["test/cli/switch.test.ts", "test/kubernetes/stack.test.ts"],
+        tests: ["test/bluegreen/edge.test.ts", "test/cli/switch.test.ts", "test/kubernetes/stack.test.ts"],
     },
     {
         id: "DEP-PERF-ENVIRONMENT",
