@@ -46,6 +46,18 @@ export interface PolicyStatement {
     Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 
+/** Lets CloudWatch Logs use a customer key for this account's log groups (flow logs, node logs). */
+export function logsKeyStatement(partition: string, region: string, acct: string): PolicyStatement {
+    return {
+        Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${acct}:log-group:*` } },
+    };
+}
+
 export interface PolicyDocument {
     Version: "2012-10-17";
     Statement: PolicyStatement[];

@@ -9,7 +9,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import type { Settings } from "../../config/settings";
-import { accountId, assumeRolePolicy, awsRegion, clusterTags, customerKey, ENVIRONMENT_TAG_KEY, keyPolicy, partitionOf, policyDocument } from "./common";
+import { accountId, assumeRolePolicy, awsRegion, clusterTags, customerKey, ENVIRONMENT_TAG_KEY, keyPolicy, partitionOf, policyDocument, logsKeyStatement } from "./common";
 import { planSubnets } from "./subnets";
 
 /** What the cluster and the edge need from a network. */
@@ -161,14 +161,7 @@ export class Wso2Network extends pulumi.ComponentResource implements NetworkRef 
                 policy: account.apply((acct) =>
                     JSON.stringify(
                         keyPolicy(partition, acct, [
-                            {
-                                Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
-                                Effect: "Allow",
-                                Principal: { Service: `logs.${region}.amazonaws.com` },
-                                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                                Resource: "*",
-                                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${acct}:log-group:*` } },
-                            },
+                            logsKeyStatement(partition, region, acct),
                         ]),
                     ),
                 ),

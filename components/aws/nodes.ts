@@ -28,6 +28,7 @@ import {
     keyPolicy,
     partitionOf,
     policyDocument,
+    logsKeyStatement,
 } from "./common";
 import { instanceArchitecture, instanceMemoryMiB } from "./instance-types";
 
@@ -181,14 +182,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                                 Resource: "*",
                                 Condition: { ...onlyAutoScaling, Bool: { "kms:GrantIsForAWSResource": true } },
                             },
-                            {
-                                Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
-                                Effect: "Allow",
-                                Principal: { Service: `logs.${region}.amazonaws.com` },
-                                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                                Resource: "*",
-                                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${acct}:log-group:*` } },
-                            },
+                            logsKeyStatement(partition, region, acct),
                         ]),
                     );
                 }),
