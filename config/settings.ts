@@ -1,9 +1,9 @@
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey } from "./schema";
-import { PRODUCTS } from "../products";
+import { PRODUCTS, type ProductId } from "../products";
 import { isIpv4Cidr, isIpv6Cidr, isWorldCidr } from "./cidr";
 
 export type Environment = "dev" | "staging" | "prod";
-export type ProductId = "apim" | "mi" | "is" | "si";
+export type { ProductId };
 export type Platform = "aws" | "kubernetes";
 export type StackRole = "standalone" | "cluster" | "edge";
 export type Color = "blue" | "green";

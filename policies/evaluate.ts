@@ -59,7 +59,7 @@ function settingsOf(config: PolicyPackConfig, name: string): { level?: Enforceme
 }
 
 /** Refuses config naming an unknown policy or enforcement level, before anything is evaluated. */
-function checkConfig(rules: Wso2Rule[], config: PolicyPackConfig): void {
+function checkConfig(rules: readonly Wso2Rule[], config: PolicyPackConfig): void {
     const names = new Set(rules.map((r) => r.policy.name));
     for (const [name, entry] of Object.entries(config)) {
         if (name === "all") {
@@ -84,9 +84,8 @@ function notApplicable(): never {
 
 class NotApplicable extends Error {}
 
-/** Runs every policy of `rules` over `resources` and returns the findings. */
-export async function evaluatePack(resources: PlannedResource[], options: EvaluateOptions = {}, rules?: Wso2Rule[]): Promise<Finding[]> {
-    const pack = rules ?? (await import("./pack")).rules;
+/** Runs every policy of `pack` over `resources` and returns the findings (`evaluatePack` in pack.ts: the whole pack). */
+export async function evaluateRules(pack: readonly Wso2Rule[], resources: PlannedResource[], options: EvaluateOptions = {}): Promise<Finding[]> {
     const config = options.config ?? {};
     checkConfig(pack, config);
     const allLevel = typeof config.all === "string" ? (config.all as EnforcementLevel) : undefined;

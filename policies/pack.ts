@@ -29,11 +29,11 @@ import { rule as secretsCustomerKey } from "./rules/secrets-customer-key";
 import { rule as sshNotFromWorld } from "./rules/ssh-not-from-world";
 import { rule as volumesEncrypted } from "./rules/volumes-encrypted";
 import { kubernetesRules } from "./rules/kubernetes";
+import { evaluateRules, type EvaluateOptions, type Finding, type PlannedResource } from "./evaluate";
 import packageJson from "./package.json";
 
 export type { PolicyMeta, SuppressedFinding, Suppression, Wso2Rule } from "./lib/define";
 export { takeSuppressions, MIN_SUPPRESSION_REASON, SUPPRESS_TAG_PREFIX } from "./lib/define";
-export { evaluatePack } from "./evaluate";
 export type { Finding, PlannedResource, EvaluateOptions } from "./evaluate";
 
 export const packName = "wso2-hardening";
@@ -74,3 +74,8 @@ export const packArgs: PolicyPackArgs = {
     enforcementLevel: "mandatory",
     policies: rules.map((r) => r.policy),
 };
+
+/** Runs every policy of the pack over `resources`, the way the engine's analyzer would, and returns the findings. */
+export function evaluatePack(resources: PlannedResource[], options: EvaluateOptions = {}): Promise<Finding[]> {
+    return evaluateRules(rules, resources, options);
+}

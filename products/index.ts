@@ -4,7 +4,8 @@
  * Values are WSO2's defaults at port offset 0 (WSO2 docs: "Default Product Ports" of API-M 4.3, MI 4.3,
  * IS 7.0 and SI 4.3). Pure data: no Pulumi inside, so host renderers and tests can use it directly.
  */
-import type { ProductId } from "../config/settings";
+/** The products the catalog knows. */
+export type ProductId = "apim" | "mi" | "is" | "si";
 
 export interface HealthCheck {
     port: number;

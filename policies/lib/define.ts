@@ -16,7 +16,9 @@ import type {
 } from "@pulumi/policy";
 import { canonicalType } from "./types";
 import { Props, isUnknown, unwrap } from "./values";
-import { StackIndex, stackIndexOf } from "./graph";
+import { StackIndex, stackIndexOf, type Subject } from "./graph";
+
+export type { Subject };
 
 /** What the offline plan and the reports need to know about a policy. */
 export interface PolicyMeta {
@@ -76,14 +78,6 @@ export function takeSuppressions(): SuppressedFinding[] {
     return all;
 }
 
-/** The resource a finding is about. */
-export interface Subject {
-    urn: string;
-    name: string;
-    /** Canonical type token. */
-    type: string;
-    props: Props;
-}
 
 export interface Reporter {
     /** A definite violation. */

@@ -7,7 +7,15 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { canonicalType } from "./types";
 import { Props, isUnknown, unwrap } from "./values";
-import type { Subject } from "./define";
+
+/** The resource a finding is about. */
+export interface Subject {
+    urn: string;
+    name: string;
+    /** Canonical type token. */
+    type: string;
+    props: Props;
+}
 
 export interface Node extends Subject {
     /** URNs each input property depends on (preview: how unknown references are followed). */
