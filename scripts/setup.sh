@@ -17,12 +17,12 @@ if command -v apt-get >/dev/null 2>&1; then
   # nftables, iproute2: the firewall in network namespaces. openssh-server, ssh-audit: sshd -t/-T and the
   # audit. shellcheck: node scripts. cloud-init: the cloud-config schema. tomcat10, nginx: the edge corpus.
   # systemd: systemd-analyze security. default-jdk-headless: keytool. postgresql, libpostgresql-jdbc-java:
-  # the database bootstrap and backup tests. qemu-system-x86, qemu-utils, mmdebstrap, e2fsprogs,
+  # the database bootstrap and backup tests. openssl: the test CAs. qemu-system-x86, qemu-utils, mmdebstrap, e2fsprogs,
   # openssh-client: the boot test's Debian VM. python3-venv, python3-pip: the emulator below.
   $SUDO apt-get install -y --no-install-recommends \
     nftables iproute2 openssh-server openssh-client ssh-audit shellcheck cloud-init tomcat10 nginx systemd \
     default-jdk-headless python3 python3-venv python3-pip curl ca-certificates \
-    postgresql libpostgresql-jdbc-java \
+    postgresql libpostgresql-jdbc-java openssl \
     qemu-system-x86 qemu-utils mmdebstrap e2fsprogs
 else
   echo "setup: apt-get not found; install the packages listed in scripts/setup.sh by hand" >&2

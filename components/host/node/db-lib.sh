@@ -1,0 +1,102 @@
+#!/bin/bash
+# Shared by db-bootstrap.sh, db-backup.sh and db-restore.sh: settings, TLS-verified connections, secrets.
+# Sourced, never run. Every connection verifies the server's certificate against DB_SSLROOTCERT and its
+# host name (sslmode=verify-full); passwords travel in PGPASSWORD of one child process, never in argv.
+
+# Settings come from the environment; DB_SETTINGS_FILE (KEY=value lines) fills what the environment leaves unset.
+db_load_settings() {
+  local file="${DB_SETTINGS_FILE:-/etc/wso2/database.env}" line key value
+  if [[ -f "$file" ]]; then
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+      if [[ ! "$line" =~ ^(DB_[A-Z0-9_]+|WSO2_HOME|AWS_REGION)=(.*)$ ]]; then
+        echo "db: $file: line '$line' is not DB_NAME=value" >&2
+        return 2
+      fi
+      key="${BASH_REMATCH[1]}"
+      value="${BASH_REMATCH[2]}"
+      # Values may be single- or double-quoted as a whole; nothing in them is expanded.
+      if [[ "$value" =~ ^\'(.*)\'$ || "$value" =~ ^\"(.*)\"$ ]]; then value="${BASH_REMATCH[1]}"; fi
+      if [[ -z "${!key+set}" ]]; then printf -v "$key" '%s' "$value"; fi
+    done <"$file"
+  elif [[ -n "${DB_SETTINGS_FILE:-}" ]]; then
+    echo "db: DB_SETTINGS_FILE=$file does not exist" >&2
+    return 2
+  fi
+  : "${DB_PORT:=5432}"
+  : "${DB_SSLMODE:=verify-full}"
+  : "${DB_MAINTENANCE_DATABASE:=postgres}"
+  : "${DB_OWNER_ROLE:=wso2_owner}"
+  : "${DB_RUNTIME_USER:=wso2_runtime}"
+  : "${DB_CONNECT_TIMEOUT:=10}"
+}
+
+db_require() {
+  local name
+  for name in "$@"; do
+    if [[ -z "${!name:-}" ]]; then
+      echo "db: $name is not set" >&2
+      return 2
+    fi
+  done
+}
+
+db_check_identifier() {
+  # Role and database names go into SQL as identifiers: plain lower-case names only.
+  if [[ ! "$2" =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; then
+    echo "db: $1='$2' must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)" >&2
+    return 2
+  fi
+}
+
+db_check_settings() {
+  db_require DB_HOST DB_PORT DB_SSLROOTCERT DB_MASTER_USER || return 2
+  if [[ "$DB_SSLMODE" != verify-full && "$DB_SSLMODE" != verify-ca ]]; then
+    echo "db: DB_SSLMODE=$DB_SSLMODE: only verify-full or verify-ca are accepted (the server's certificate is always checked)" >&2
+    return 2
+  fi
+  if [[ ! "$DB_PORT" =~ ^[0-9]{1,5}$ ]]; then
+    echo "db: DB_PORT=$DB_PORT is not a port number" >&2
+    return 2
+  fi
+  if [[ ! -r "$DB_SSLROOTCERT" ]]; then
+    echo "db: DB_SSLROOTCERT=$DB_SSLROOTCERT is not a readable CA bundle" >&2
+    return 2
+  fi
+  db_check_identifier DB_OWNER_ROLE "$DB_OWNER_ROLE" || return 2
+  db_check_identifier DB_RUNTIME_USER "$DB_RUNTIME_USER" || return 2
+  db_check_identifier DB_MAINTENANCE_DATABASE "$DB_MAINTENANCE_DATABASE" || return 2
+  export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGSSLMODE="$DB_SSLMODE" PGSSLROOTCERT="$DB_SSLROOTCERT"
+  export PGCONNECT_TIMEOUT="$DB_CONNECT_TIMEOUT" PGAPPNAME=wso2-db-bootstrap PGOPTIONS="-c client_min_messages=warning"
+  # Never fall back to a password file or service file of whoever runs this.
+  export PGPASSFILE=/dev/null PGSERVICEFILE=/dev/null
+  unset PGUSER PGDATABASE PGPASSWORD PGSSLCERT PGSSLKEY
+}
+
+# One field of a Secrets Manager secret holding {"username": ..., "password": ...} (RDS's own format).
+db_secret_field() {
+  local secret_id="$1" field="$2"
+  aws secretsmanager get-secret-value ${AWS_REGION:+--region "$AWS_REGION"} --secret-id "$secret_id" \
+    --query SecretString --output text |
+    python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$field"
+}
+
+# Fills DB_<WHO>_PASSWORD from DB_<WHO>_SECRET_ID when the password itself is not given.
+db_password_from_secret() {
+  local who="$1" pw_var="DB_${1}_PASSWORD" id_var="DB_${1}_SECRET_ID"
+  if [[ -n "${!pw_var:-}" ]]; then return 0; fi
+  if [[ -z "${!id_var:-}" ]]; then
+    echo "db: neither $pw_var nor $id_var is set" >&2
+    return 2
+  fi
+  local value
+  value="$(db_secret_field "${!id_var}" password)" || { echo "db: cannot read the password of $who from ${!id_var}" >&2; return 1; }
+  printf -v "$pw_var" '%s' "$value"
+}
+
+# psql as the master user on database $1, remaining arguments passed on; stops at the first error.
+db_psql_master() {
+  local database="$1"
+  shift
+  PGPASSWORD="$DB_MASTER_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 -U "$DB_MASTER_USER" -d "$database" "$@"
+}
