@@ -165,7 +165,7 @@ export const CONFIG_KEYS = {
     },
     backupRetentionDays: {
         type: "integer",
-        description: "Days a noncurrent backup object version and an AWS Backup recovery point are kept (7..3650).",
+        description: "Days a backup archive (in both regions) and an AWS Backup recovery point are kept (7..3650); an expired or deleted archive's data goes 7 days later.",
         default: 90,
     },
     backupSchedule: {

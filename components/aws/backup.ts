@@ -102,17 +102,93 @@ function hardenedBucket(name: string, args: HardenedBucketArgs, opts: pulumi.Cus
     return { bucket, versioning, settings: [ownership, publicAccess, versioning, encryption, policy, lifecycle] };
 }
 
-/** Lifecycle of versioned backup data: transition, noncurrent expiry, delete markers, abort multipart. */
+
+/** Days noncurrent access-log versions are kept (log objects are never overwritten; this is a safety net). */
+const NONCURRENT_ACCESS_LOG_DAYS = 30;
+
+interface LogAccessArgs {
+    /** The bucket whose server access is logged. */
+    source: HardenedBucket;
+    /** The source bucket's region (S3 delivers access logs only to a bucket of the same region). */
+    region?: string;
+    logRetentionDays: number;
+    tags: Record<string, string>;
+}
+
+/**
+ * Server access logging of `source` into a hardened bucket of its own (`<name>-access-logs`), SSE-S3
+ * encrypted (the only encryption S3 access logging accepts) and expiring after `logRetentionDays`.
+ */
+function logAccess(name: string, args: LogAccessArgs, opts: pulumi.CustomResourceOptions): s3.Bucket {
+    const { source, region } = args;
+    const logs = hardenedBucket(
+        `${name}-access-logs`,
+        {
+            region,
+            lifecycle: [
+                {
+                    id: "access-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: args.logRetentionDays },
+                    noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_ACCESS_LOG_DAYS },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS },
+                },
+            ],
+            // With ACLs disabled, S3 delivers access logs under the bucket policy, for the source bucket only.
+            policyStatements: (logArn) =>
+                source.bucket.arn.apply((sourceArn): PolicyStatement[] => [
+                    {
+                        Sid: "S3ServerAccessLogsFromTheSourceBucket",
+                        Effect: "Allow",
+                        Principal: { Service: "logging.s3.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: `${logArn}/*`,
+                        Condition: { ArnLike: { "aws:SourceArn": sourceArn } },
+                    },
+                ]),
+            tags: args.tags,
+        },
+        opts,
+    );
+    new s3.BucketLogging(
+        name,
+        { bucket: source.bucket.id, region, targetBucket: logs.bucket.id, targetPrefix: `s3-access/${name}/` },
+        { parent: opts.parent, dependsOn: logs.settings },
+    );
+    return logs.bucket;
+}
+
+
+/**
+ * Days a backup archive's data outlives its expiry (or a deletion) as a noncurrent version: long enough
+ * to undo a mistaken deletion, short enough that `backupRetentionDays` bounds what is kept.
+ */
+export const NONCURRENT_BACKUP_DAYS = 7;
+
+/**
+ * Lifecycle of versioned backup data. Archives get unique keys, so they never become noncurrent by
+ * being overwritten: the current version itself expires after `retentionDays` (leaving a delete marker),
+ * its noncurrent version `NONCURRENT_BACKUP_DAYS` later, and the then-lone delete marker is removed.
+ * S3 refuses `expiredObjectDeleteMarker` beside `days` in one expiration, and an expiration not after
+ * the transition, hence two rules and a transition only when archives live past it.
+ */
 export function backupLifecycleRules(retentionDays: number): s3.BucketLifecycleConfigurationArgs["rules"] {
     return [
         {
-            id: "backups",
+            id: "backups-expire",
             status: "Enabled",
             filter: {},
-            transitions: [{ days: INFREQUENT_ACCESS_AFTER_DAYS, storageClass: "STANDARD_IA" }],
-            noncurrentVersionExpiration: { noncurrentDays: retentionDays },
-            expiration: { expiredObjectDeleteMarker: true },
+            ...(retentionDays > INFREQUENT_ACCESS_AFTER_DAYS ? { transitions: [{ days: INFREQUENT_ACCESS_AFTER_DAYS, storageClass: "STANDARD_IA" }] } : {}),
+            expiration: { days: retentionDays },
+            noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_BACKUP_DAYS },
             abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS },
+        },
+        {
+            id: "backups-delete-markers",
+            status: "Enabled",
+            filter: {},
+            expiration: { expiredObjectDeleteMarker: true },
         },
     ];
 }
@@ -132,6 +208,8 @@ export class BackupStore extends pulumi.ComponentResource {
     /** Set when `backupReplicaRegion` is. */
     readonly replicaBucket?: s3.Bucket;
     readonly replicaKey?: kms.Key;
+    /** Server access logs of the replica bucket, in the replica's region; set when `backupReplicaRegion` is. */
+    readonly replicaAccessLogBucket?: s3.Bucket;
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
     readonly keyArn: pulumi.Output<string>;
@@ -153,42 +231,7 @@ export class BackupStore extends pulumi.ComponentResource {
         );
         this.bucket = main.bucket;
 
-        const logs = hardenedBucket(
-            `${name}-access-logs`,
-            {
-                lifecycle: [
-                    {
-                        id: "access-logs",
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: settings.logRetentionDays },
-                        noncurrentVersionExpiration: { noncurrentDays: 30 },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS },
-                    },
-                ],
-                // With ACLs disabled, S3 delivers access logs under the bucket policy, for the backup bucket only.
-                policyStatements: (logArn) =>
-                    main.bucket.arn.apply((sourceArn): PolicyStatement[] => [
-                        {
-                            Sid: "S3ServerAccessLogsFromTheBackupBucket",
-                            Effect: "Allow",
-                            Principal: { Service: "logging.s3.amazonaws.com" },
-                            Action: "s3:PutObject",
-                            Resource: `${logArn}/*`,
-                            Condition: { ArnLike: { "aws:SourceArn": sourceArn } },
-                        },
-                    ]),
-                tags,
-            },
-            kept,
-        );
-        this.accessLogBucket = logs.bucket;
-
-        new s3.BucketLogging(
-            name,
-            { bucket: main.bucket.id, targetBucket: logs.bucket.id, targetPrefix: `s3-access/${name}/` },
-            { parent: this, dependsOn: logs.settings },
-        );
+        this.accessLogBucket = logAccess(name, { source: main, logRetentionDays: settings.logRetentionDays, tags }, kept);
 
         if (settings.backupReplicaRegion) {
             const replicaRegion = settings.backupReplicaRegion;
@@ -199,6 +242,12 @@ export class BackupStore extends pulumi.ComponentResource {
                 kept,
             );
             this.replicaBucket = replica.bucket;
+            // Server access logs go to a bucket of the same region: the replica's log bucket lives beside it.
+            this.replicaAccessLogBucket = logAccess(
+                `${name}-replica`,
+                { source: replica, region: replicaRegion, logRetentionDays: settings.logRetentionDays, tags },
+                kept,
+            );
             const role = new iam.Role(`${name}-replication`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("s3.amazonaws.com")), tags }, { parent: this });
             new iam.RolePolicy(
                 `${name}-replication`,
@@ -276,6 +325,19 @@ export function replicationPolicy(p: {
     ]);
 }
 
+/**
+ * What the backup selection picks: EBS volumes AND tagged with this cluster. AWS Backup ORs `resources`
+ * with `selectionTags` (a volume/* pattern beside a tag would take every volume of the account) but ANDs
+ * `resources` with `conditions`; without the volume pattern the condition alone would also pick the
+ * instances (tagged with the cluster too), backing their volumes up twice as AMIs.
+ */
+export function volumeSelection(partition: string, clusterName: string): Pick<backup.SelectionArgs, "resources" | "conditions"> {
+    return {
+        resources: [`arn:${partition}:ec2:*:*:volume/*`],
+        conditions: [{ stringEquals: [{ key: `aws:ResourceTag/${CLUSTER_TAG_KEY}`, value: clusterName }] }],
+    };
+}
+
 export interface VolumeBackupPlanArgs {
     /** Volumes tagged with this cluster name (`wso2-hardening:cluster`) are backed up. */
     clusterName: string;
@@ -344,8 +406,7 @@ export class VolumeBackupPlan extends pulumi.ComponentResource {
             {
                 planId: this.plan.id,
                 iamRoleArn: role.arn,
-                resources: [`arn:${partition}:ec2:*:*:volume/*`],
-                selectionTags: [{ type: "STRINGEQUALS", key: CLUSTER_TAG_KEY, value: args.clusterName }],
+                ...volumeSelection(partition, args.clusterName),
             },
             { parent: this },
         );

@@ -43,6 +43,24 @@ const T = {
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
+/**
+ * AWS Backup's documented assignment of a resource to a selection (API_BackupSelection, "Assigning
+ * resources programmatically"): `resources` OR `selectionTags` (ListOfTags), AND every `conditions`
+ * entry, AND NOT `notResources`. Only StringEquals conditions are modelled (all the components use).
+ */
+function awsBackupSelects(selection: any, resource: { arn: string; tags: Record<string, string> }): boolean {
+    const glob = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    const byArn = (selection.resources ?? []).some((p: string) => glob(p).test(resource.arn));
+    const byTag = (selection.selectionTags ?? []).some((t: any) => t.type === "STRINGEQUALS" && resource.tags[t.key] === t.value);
+    const hasResources = (selection.resources ?? []).length > 0;
+    const hasTags = (selection.selectionTags ?? []).length > 0;
+    const chosen = hasResources || hasTags ? byArn || byTag : true;
+    const conditions = (selection.conditions ?? []).flatMap((c: any) => c.stringEquals ?? []);
+    const allConditions = conditions.every((c: any) => resource.tags[c.key.replace(/^aws:ResourceTag\//, "")] === c.value);
+    const excluded = (selection.notResources ?? []).some((p: string) => glob(p).test(resource.arn));
+    return chosen && allConditions && !excluded;
+}
+
 describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
     let run: StackRun;
     let plan: Plan;
@@ -284,17 +302,54 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             );
         });
 
-        it("has a lifecycle: transition, noncurrent expiry, abort multipart", () => {
-            const rules = configOf(T.lifecycle, backupBucket()).rules as any[];
-            assert.ok(rules.some((r) => r.status === "Enabled" && r.transitions?.length));
-            assert.ok(rules.some((r) => r.noncurrentVersionExpiration?.noncurrentDays === 90));
-            assert.ok(rules.some((r) => r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0));
+        const replicaBucket = () => plan.byArn(configOf(T.replication, backupBucket()).rules[0].destination.bucket)!;
+
+        /** Rules S3 refuses: `days` beside `expiredObjectDeleteMarker`, an expiration not after a transition. */
+        const assertS3AcceptsLifecycle = (rules: any[]) => {
+            for (const r of rules) {
+                assert.ok(!(r.expiration?.days !== undefined && r.expiration?.expiredObjectDeleteMarker !== undefined), `${r.id}: days with expiredObjectDeleteMarker`);
+                for (const t of r.transitions ?? []) assert.ok(r.expiration?.days === undefined || r.expiration.days > t.days, `${r.id}: expiration after transition`);
+            }
+        };
+
+        it("expires archives after backupRetentionDays, noncurrent versions too, in both regions", () => {
+            for (const bucket of [backupBucket(), replicaBucket()]) {
+                const rules = (configOf(T.lifecycle, bucket).rules as any[]).filter((r) => r.status === "Enabled" && JSON.stringify(r.filter) === "{}");
+                // Archives have unique keys: only expiring current versions ever ends their life.
+                assert.ok(rules.some((r) => r.expiration?.days === 90), `${bucket.name}: current versions expire after 90 days`);
+                const noncurrent = rules.map((r) => r.noncurrentVersionExpiration?.noncurrentDays).filter((d) => d !== undefined);
+                assert.ok(noncurrent.length > 0 && Math.max(...noncurrent) <= 90, `${bucket.name}: noncurrent versions expire`);
+                assert.ok(rules.some((r) => r.expiration?.expiredObjectDeleteMarker === true), `${bucket.name}: lone delete markers removed`);
+                assert.ok(rules.some((r) => r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0));
+                assertS3AcceptsLifecycle(rules);
+            }
         });
 
         it("logs access to a separate bucket", () => {
             const logging = configOf(T.logging, backupBucket());
             const target = plan.byId(logging.targetBucket);
             assert.ok(target && target.type === T.bucket && target.id !== backupBucket().id);
+        });
+
+        it("logs the replica's access to a hardened bucket in the replica's region", () => {
+            const replica = replicaBucket();
+            const logging = configOf(T.logging, replica);
+            assert.equal(logging.region, "eu-central-1");
+            const target = plan.byId(logging.targetBucket)!;
+            assert.ok(target && target.type === T.bucket && target.id !== replica.id && target.id !== backupBucket().id);
+            assert.equal(target.inputs.region, "eu-central-1", "S3 delivers access logs only within a region");
+            assert.ok(target.protect, "protected in prod");
+            assert.equal(configOf(T.versioning, target).versioningConfiguration.status, "Enabled");
+            assert.equal(configOf(T.sse, target).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            const pab = configOf(T.pab, target);
+            for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(pab[k], true, k);
+            assert.equal(configOf(T.ownership, target).rule.objectOwnership, "BucketOwnerEnforced");
+            const policy = JSON.parse(configOf(T.bucketPolicy, target).policy);
+            assert.ok(policy.Statement.some((st: any) => st.Effect === "Deny" && st.Condition?.Bool?.["aws:SecureTransport"] === "false"));
+            const delivery = policy.Statement.find((st: any) => st.Principal?.Service === "logging.s3.amazonaws.com");
+            assert.equal(delivery.Condition.ArnLike["aws:SourceArn"], replica.state.arn, "only the replica's logs");
+            const [rule] = configOf(T.lifecycle, target).rules;
+            assert.equal(rule.expiration.days, 365);
         });
 
         it("replicates to the second region, encrypted there with a key of that region", () => {
@@ -322,8 +377,13 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             assert.equal(rule.lifecycle.deleteAfter, 90);
             const copyVault = plan.ofType(T.backupVault).find((v) => v.state.arn === rule.copyActions[0].destinationVaultArn)!;
             assert.equal(copyVault.inputs.region, "eu-central-1");
-            const selection = plan.one(T.backupSelection);
-            assert.deepEqual(selection.inputs.selectionTags, [{ type: "STRINGEQUALS", key: CLUSTER_TAG_KEY, value: "wso2-prod" }]);
+            const selection = plan.one(T.backupSelection).inputs;
+            const volume = (cluster?: string) => ({ arn: "arn:aws:ec2:eu-west-1:123456789012:volume/vol-0abc", tags: (cluster ? { [CLUSTER_TAG_KEY]: cluster } : {}) as Record<string, string> });
+            assert.ok(awsBackupSelects(selection, volume("wso2-prod")), "this cluster's volumes");
+            assert.ok(!awsBackupSelects(selection, volume()), "not the account's other volumes");
+            assert.ok(!awsBackupSelects(selection, volume("wso2-staging")), "not another stack's volumes");
+            const instance = { arn: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc", tags: { [CLUSTER_TAG_KEY]: "wso2-prod" } };
+            assert.ok(!awsBackupSelects(selection, instance), "not the instances (their volumes are backed up already)");
             for (const vault of plan.ofType(T.backupVault)) keyWithRotation(vault.inputs.kmsKeyArn);
         });
     });

@@ -15,7 +15,7 @@ import { planSubnets } from "../../components/aws/subnets";
 import { INSTANCE_MEMORY_MIB, instanceArchitecture, instanceMemoryMiB } from "../../components/aws/instance-types";
 import { checkAwsSettings } from "../../components/aws/preflight";
 import { encodeUserData, nodeRolePolicy } from "../../components/aws/nodes";
-import { backupLifecycleRules, replicationPolicy, tlsOnlyStatements } from "../../components/aws/backup";
+import { backupLifecycleRules, NONCURRENT_BACKUP_DAYS, replicationPolicy, tlsOnlyStatements } from "../../components/aws/backup";
 import { targetGroupArgs } from "../../components/aws/cluster";
 import { partitionOf, keyPolicy } from "../../components/aws/common";
 
@@ -240,12 +240,18 @@ describe("aws: node role, user data, target groups, keys", () => {
         assert.equal((apim.healthCheck as { path: string }).path, "/api/am/gateway/v2/server-startup-healthcheck");
     });
 
-    it("backup lifecycle transitions, expires noncurrent versions and aborts multipart uploads", () => {
-        const [rule] = backupLifecycleRules(90) as any[];
+    it("backup lifecycle: current versions expire after the retention, noncurrent a week later; a transition only when archives outlive it", () => {
+        const [rule, markers] = backupLifecycleRules(90) as any[];
         assert.equal(rule.status, "Enabled");
         assert.deepEqual(rule.transitions, [{ days: 30, storageClass: "STANDARD_IA" }]);
-        assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 90 });
+        assert.deepEqual(rule.expiration, { days: 90 });
+        assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: NONCURRENT_BACKUP_DAYS });
         assert.deepEqual(rule.abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
+        assert.deepEqual(markers.expiration, { expiredObjectDeleteMarker: true });
+        // S3 refuses an expiration that is not after the rule's transition.
+        const [short] = backupLifecycleRules(30) as any[];
+        assert.equal(short.transitions, undefined);
+        assert.deepEqual(short.expiration, { days: 30 });
     });
 
     it("bucket policies deny plain HTTP and TLS below 1.2", () => {
