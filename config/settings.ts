@@ -1,5 +1,6 @@
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey } from "./schema";
 import { PRODUCTS, type ProductId } from "../products";
+import { modelVersions } from "../products/model/catalog";
 import { isIpv4Cidr, isIpv6Cidr, isWorldCidr } from "./cidr";
 
 export type Environment = "dev" | "staging" | "prod";
@@ -182,11 +183,15 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     };
     const nodeCount = int("nodeCount", 1, 20);
     const sshSourceCidrs = cidrs("sshSourceCidrs");
+    const productVersion = optional("productVersion", /^\d+\.\d+\.\d+$/, "a version such as 4.3.0") ?? PRODUCTS[product]?.defaultVersion ?? "";
+    // The configuration model knows what each version reads; a version it does not know cannot be configured safely.
+    if (PRODUCTS[product] && productVersion && !modelVersions(product).includes(productVersion)) {
+        bad("productVersion", productVersion, `is not a ${product} version the configuration model knows (${modelVersions(product).join(", ")})`);
+    }
     const settings: Settings = {
         environment,
         product,
-        productVersion:
-            optional("productVersion", /^\d+\.\d+\.\d+$/, "a version such as 4.3.0") ?? PRODUCTS[product]?.defaultVersion ?? "",
+        productVersion,
         platform,
         role,
         color,

@@ -53,8 +53,9 @@ const CASES: Record<ConfigKey, KeyCase> = {
         invalid: [{ product: "esb" }, { product: "APIM" }],
     },
     productVersion: {
-        valid: { raw: { productVersion: "4.2.0" }, expect: (s) => assert.equal(s.productVersion, "4.2.0") },
-        invalid: [{ productVersion: "latest" }, { productVersion: "4.3" }],
+        // The newer line of each product the configuration model knows; versions it does not know are refused.
+        valid: { raw: { productVersion: "4.5.0" }, expect: (s) => assert.equal(s.productVersion, "4.5.0") },
+        invalid: [{ productVersion: "latest" }, { productVersion: "4.3" }, { productVersion: "4.2.0" }, { productVersion: "7.0.0" }],
     },
     platform: {
         valid: { raw: { platform: "kubernetes", image: "wso2/wso2am:4.3.0", eksClusterName: "wso2-prod" }, expect: (s) => assert.equal(s.platform, "kubernetes") },

@@ -1,0 +1,5 @@
+/** The model of WSO2's configuration (see catalog.ts) and the check that judges a file against it. */
+export * from "./catalog";
+export * from "./check";
+export * from "./tls";
+export { keySet, loadKeys, type KeySet } from "./keys";

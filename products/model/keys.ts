@@ -1,0 +1,69 @@
+/**
+ * The keys a product version reads, as derived from WSO2's sources by scripts/model/extract-config-keys.mjs
+ * into `keys/<product>-<version>.txt` (one pattern a line: `*` is any one segment of an open map, `[]` an
+ * element of an array of tables). Loaded once per file; matching is on flat dotted keys.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export interface KeySet {
+    /** Exact keys and prefixes the product reads (`a.b` also for array tables `a.b[]`). */
+    has(key: string): boolean;
+    /** Every pattern, for tests and reports. */
+    readonly patterns: readonly string[];
+    /** Top-level names read by feature templates the sources do not enumerate (`@name` lines). */
+    readonly namespaces: readonly string[];
+    /** Top-level names of enumerated keys. */
+    readonly roots: ReadonlySet<string>;
+}
+
+const KEY_DIR = path.join(__dirname, "keys");
+const cache = new Map<string, KeySet>();
+
+/** `a.b[].c` -> ["a","b[]","c"]; `[]` sticks to the segment it follows. */
+function segments(key: string): string[] {
+    return key.split(".");
+}
+
+function matches(pattern: string[], key: string[]): boolean {
+    if (pattern.length !== key.length) return false;
+    for (let i = 0; i < pattern.length; i++) {
+        const p = pattern[i];
+        if (p === "*" || p === key[i]) continue;
+        return false;
+    }
+    return true;
+}
+
+export function keySet(lines: readonly string[]): KeySet {
+    const patterns = lines.filter((l) => !l.startsWith("@"));
+    const namespaces = lines.filter((l) => l.startsWith("@")).map((l) => l.slice(1));
+    const roots = new Set(patterns.map((p) => p.split(/[.[]/)[0]));
+    const exact = new Set<string>();
+    const wild: string[][] = [];
+    for (const p of patterns) {
+        if (p.includes("*")) wild.push(segments(p));
+        else exact.add(p);
+    }
+    return {
+        patterns,
+        namespaces,
+        roots,
+        has(key: string): boolean {
+            if (exact.has(key)) return true;
+            const s = segments(key);
+            // Keys below an open map (`a.*`) are read whatever their depth: the template copies the map.
+            return wild.some((w) => matches(w, s) || (w[w.length - 1] === "*" && s.length > w.length && matches(w, s.slice(0, w.length))));
+        },
+    };
+}
+
+/** Key patterns of `<product>-<version>` as extracted; throws when the model has no such file. */
+export function loadKeys(name: string): KeySet {
+    const hit = cache.get(name);
+    if (hit) return hit;
+    const text = fs.readFileSync(path.join(KEY_DIR, `${name}.txt`), "utf8");
+    const set = keySet(text.split("\n").filter((l) => l && !l.startsWith("#")));
+    cache.set(name, set);
+    return set;
+}
