@@ -1,9 +1,18 @@
+import * as fs from "fs";
 import * as path from "path";
 import { GUIDELINES } from "../components/guidelines";
 import { UsageError } from "./plan/project";
 import { ProgramError } from "./plan/runner";
 
-const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The package's root (its package.json): from the sources `cli/..`, from the installed build `dist/cli/../..`. */
+function packageRoot(dir: string): string {
+    for (let d = dir; ; d = path.dirname(d)) {
+        if (fs.existsSync(path.join(d, "package.json"))) return d;
+        if (path.dirname(d) === d) return path.resolve(dir, "..");
+    }
+}
+
+const PROJECT_DIR = packageRoot(__dirname);
 
 export const USAGE = `Usage: wso2-harden <command> [options]
 
