@@ -223,6 +223,46 @@ export const CONFIG_KEYS = {
         description: "Port of the external database (3306 MySQL, 5432 PostgreSQL, 1433 SQL Server, 1521 Oracle).",
         default: 5432,
     },
+    databaseMode: {
+        type: "string",
+        description: "Where the shared database (API-M, IS, clustered MI) comes from: managed (Amazon RDS for PostgreSQL created here) or existing (databaseEndpoint, databaseSecretArn).",
+        default: "managed",
+    },
+    databaseEngineVersion: {
+        type: "string",
+        description: "Managed database: PostgreSQL major version (13..17); minor versions are upgraded automatically.",
+        default: "16",
+    },
+    databaseInstanceClass: {
+        type: "string",
+        description: "Managed database: RDS instance class. Empty: db.r6g.large in prod, db.t4g.medium in dev and staging.",
+        default: "",
+    },
+    databaseStorageGiB: {
+        type: "integer",
+        description: "Managed database: allocated storage in GiB (20..65536; grows automatically up to four times). 0: 100 in prod, 20 elsewhere.",
+        default: 0,
+    },
+    databaseBackupRetentionDays: {
+        type: "integer",
+        description: "Managed database: days automated backups are kept (1..35), also in the replica region in prod.",
+        default: 30,
+    },
+    databaseEndpoint: {
+        type: "string",
+        description: "Existing database: host name of the PostgreSQL server (its certificate must name it). Required when databaseMode is existing.",
+        default: "",
+    },
+    databaseSecretArn: {
+        type: "string",
+        description: "Existing database: Secrets Manager secret of its administrative user ({\"username\", \"password\"}, the RDS format). Required when databaseMode is existing.",
+        default: "",
+    },
+    databaseNames: {
+        type: "array",
+        description: "Database name per datasource (\"<datasource>=<name>\", e.g. apim_db=apim) where it differs from the default (wso2am_db, wso2shared_db, wso2identity_db, wso2coordination_db).",
+        default: [],
+    },
     image: {
         type: "string",
         description: "Kubernetes: container image pinned by digest (name@sha256:...) or exact version tag.",

@@ -2,12 +2,14 @@ import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey } from "./schema";
 import { PRODUCTS, type ProductId } from "../products";
 import { modelVersions } from "../products/model/catalog";
 import { isIpv4Cidr, isIpv6Cidr, isWorldCidr } from "./cidr";
+import { DATASOURCE_KEYS, SQL_IDENTIFIER } from "../products/databases";
 
 export type Environment = "dev" | "staging" | "prod";
 export type { ProductId };
 export type Platform = "aws" | "kubernetes";
 export type StackRole = "standalone" | "cluster" | "edge";
 export type Color = "blue" | "green";
+export type DatabaseMode = "managed" | "existing";
 
 /** Validated settings of one stack. Every field comes from a key of `CONFIG_KEYS`. */
 export interface Settings {
@@ -53,6 +55,20 @@ export interface Settings {
     egressCidrs: string[];
     databaseCidrs: string[];
     databasePort: number;
+    databaseMode: DatabaseMode;
+    /** PostgreSQL major version of a managed database. */
+    databaseEngineVersion: string;
+    /** Unset: chosen by environment. */
+    databaseInstanceClass?: string;
+    /** 0: chosen by environment. */
+    databaseStorageGiB: number;
+    databaseBackupRetentionDays: number;
+    /** Set when databaseMode is existing. */
+    databaseEndpoint?: string;
+    /** Set when databaseMode is existing. */
+    databaseSecretArn?: string;
+    /** Database name per datasource where it differs from the default. */
+    databaseNames: Record<string, string>;
     image?: string;
     namespace: string;
     gatewayNamespace: string;
@@ -86,6 +102,25 @@ export const LOG_RETENTION_DAYS = [
 
 const ADMIN_CONTEXTS = ["/services", "/carbon", "/console", "/fileupload", "/management"];
 const DEFAULT_ADMIN_NAMES = ["admin", "administrator", "root", "wso2admin"];
+
+/** `<datasource>=<name>` entries as a map, each datasource known and each name a lower-case SQL identifier. */
+function databaseNameOverrides(entries: string[], bad: (key: string, value: unknown, problem: string) => void): Record<string, string> {
+    const names: Record<string, string> = {};
+    for (const entry of entries) {
+        const [datasource, name, ...rest] = entry.split("=");
+        if (rest.length > 0 || name === undefined || !(DATASOURCE_KEYS as readonly string[]).includes(datasource)) {
+            bad("databaseNames", entry, `must be <datasource>=<name> with a datasource among ${DATASOURCE_KEYS.join(", ")}`);
+        } else if (!SQL_IDENTIFIER.test(name)) {
+            bad("databaseNames", entry, "must name a database with a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)");
+        } else if (names[datasource] !== undefined) {
+            bad("databaseNames", entry, `names ${datasource} twice`);
+        } else {
+            names[datasource] = name;
+        }
+    }
+    if (new Set(Object.values(names)).size !== Object.keys(names).length) bad("databaseNames", entries, "must give each datasource its own database");
+    return names;
+}
 
 /**
  * Reads and validates every key. `raw(key)` returns the string Pulumi config holds for the key
@@ -233,6 +268,22 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         egressCidrs: cidrs("egressCidrs"),
         databaseCidrs: cidrs("databaseCidrs"),
         databasePort: int("databasePort", 1, 65535),
+        databaseMode: oneOf<DatabaseMode>("databaseMode", ["managed", "existing"]),
+        databaseEngineVersion: required("databaseEngineVersion", /^(1[3-7])$/, "a PostgreSQL major version from 13 to 17"),
+        databaseInstanceClass: optional("databaseInstanceClass", /^db\.[a-z0-9-]+\.[a-z0-9]+$/, "an RDS instance class such as db.r6g.large"),
+        databaseStorageGiB: int("databaseStorageGiB", 0, 65536),
+        databaseBackupRetentionDays: int("databaseBackupRetentionDays", 1, 35),
+        databaseEndpoint: optional(
+            "databaseEndpoint",
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+            "the database server's fully qualified host name (TLS verifies the certificate against it)",
+        ),
+        databaseSecretArn: optional(
+            "databaseSecretArn",
+            /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/,
+            "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+        ),
+        databaseNames: databaseNameOverrides(list("databaseNames"), bad),
         image: optional(
             "image",
             /^[a-z0-9.\-/:]+(@sha256:[0-9a-f]{64}|:\d+\.\d+\.\d+[A-Za-z0-9.\-]*)$/,
@@ -293,6 +344,20 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         }
         if (settings.blueStack !== "" && settings.blueStack === settings.greenStack) {
             bad("greenStack", settings.greenStack, "must differ from blueStack");
+        }
+    }
+    if (settings.databaseStorageGiB !== 0 && settings.databaseStorageGiB < 20) {
+        bad("databaseStorageGiB", settings.databaseStorageGiB, "must be 0 (by environment) or between 20 and 65536");
+    }
+    if (settings.databaseMode === "existing") {
+        if (!settings.databaseEndpoint) bad("databaseEndpoint", "", "is required when databaseMode is existing: the database server's host name");
+        if (!settings.databaseSecretArn) bad("databaseSecretArn", "", "is required when databaseMode is existing: the secret of its administrative user");
+    } else {
+        for (const key of ["databaseEndpoint", "databaseSecretArn"] as const) {
+            if (settings[key]) bad(key, settings[key], "must be empty unless databaseMode is existing");
+        }
+        if (settings.platform === "aws" && settings.databasePort < 1150) {
+            bad("databasePort", settings.databasePort, "must be between 1150 and 65535 for a managed (RDS) database");
         }
     }
     if (settings.platform === "kubernetes" && settings.role !== "standalone") {

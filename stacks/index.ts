@@ -18,6 +18,8 @@ import { awsRegion, clusterTags } from "../components/aws/common";
 import { checkAwsSettings } from "../components/aws/preflight";
 import { Wso2Network } from "../components/aws/network";
 import { Wso2Cluster } from "../components/aws/cluster";
+import { Wso2Database } from "../components/aws/database";
+import { databaseNames, productDatabases } from "../products/databases";
 import { EdgeLoadBalancer, type EdgeTarget } from "../components/aws/edge";
 import { cidrArgs, edgeSecurityRules, ruleSuffix } from "../components/aws/security-rules";
 
@@ -33,7 +35,9 @@ function awsStack(settings: Settings): Record<string, unknown> {
     const name = clusterName();
 
     const network = new Wso2Network(name, { settings, region });
-    const cluster = new Wso2Cluster(name, { settings, product, network, region });
+    const database = sharedDatabase(name, settings, product, network);
+    const cluster = new Wso2Cluster(name, { settings, product, network, region, database: database?.connection });
+    if (settings.databaseMode === "managed") database?.admit(name, cluster.nodeSecurityGroupId);
     const clusterOutputs = {
         clusterName: name,
         environment: settings.environment,
@@ -48,6 +52,7 @@ function awsStack(settings: Settings): Record<string, unknown> {
         adminSecretArn: cluster.adminSecretArn,
         backupBucketName: cluster.backupBucketName,
         logGroupName: cluster.logGroupName,
+        ...(database ? { databaseHost: database.connection.host, databaseRuntimeSecretArn: database.connection.runtimeSecretArn } : {}),
     };
     if (settings.role === "cluster") return { ...clusterOutputs, color: settings.color };
 
@@ -66,6 +71,37 @@ function awsStack(settings: Settings): Record<string, unknown> {
         loadBalancerArn: edge.arn,
         certificateValidationRecords: edge.certificateValidationRecords,
     };
+}
+
+/**
+ * The database the product's nodes share (none for products that keep their state per node): RDS for
+ * PostgreSQL in the private subnets, or the existing server the configuration names.
+ */
+function sharedDatabase(name: string, settings: Settings, product: ProductSpec, network: Wso2Network): Wso2Database | undefined {
+    const databases = productDatabases(product.id, settings.nodeCount > 1);
+    if (databases.length === 0) return undefined;
+    const common = {
+        environment: settings.environment,
+        databases: databaseNames(databases, settings.databaseNames),
+        port: settings.databasePort,
+        protect: settings.deletionProtection || settings.environment === "prod",
+        tags: clusterTags(name, { "wso2-hardening:environment": settings.environment, "wso2-hardening:product": product.id }),
+    };
+    if (settings.databaseMode === "existing") {
+        return new Wso2Database(name, { ...common, mode: "existing", endpoint: settings.databaseEndpoint!, masterSecretArn: settings.databaseSecretArn! });
+    }
+    return new Wso2Database(name, {
+        ...common,
+        mode: "managed",
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        engineVersion: settings.databaseEngineVersion,
+        instanceClass: settings.databaseInstanceClass,
+        allocatedStorageGiB: settings.databaseStorageGiB || undefined,
+        backupRetentionDays: settings.databaseBackupRetentionDays,
+        deletionProtection: settings.deletionProtection || settings.environment === "prod",
+        replicaRegion: settings.environment === "prod" ? settings.backupReplicaRegion : undefined,
+    });
 }
 
 /** Outputs of a cluster stack (the `role: cluster` branch above) that the edge reads. */

@@ -156,6 +156,16 @@ export function mockResource(ctx: MockContext, a: NewResourceArgs): { id: string
             state.dnsName = `${a.name}-${shortHash(a.urnKey, 10)}.${ctx.region}.elb.amazonaws.com`;
             state.zoneId = "Z35SXDOTRQ7X7K";
             break;
+        case "aws:rds/instance:Instance":
+            state.address = `${a.name}.${shortHash(a.urnKey, 12)}.${ctx.region}.rds.amazonaws.com`;
+            state.endpoint = `${state.address}:${Number(inputs.port ?? 5432)}`;
+            // RDS names the secret of a managed master password itself (rds!db-<uuid>).
+            if (inputs.manageMasterUserPassword === true) {
+                state.masterUserSecrets = [
+                    { secretArn: `arn:aws:secretsmanager:${ctx.region}:${PLAN_ACCOUNT_ID}:secret:rds!db-${uuidFrom(a.urnKey)}-${shortHash(a.urnKey, 6)}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" },
+                ];
+            }
+            break;
         case "aws:ec2/launchTemplate:LaunchTemplate":
             state.latestVersion = 1;
             break;

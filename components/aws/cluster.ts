@@ -15,6 +15,7 @@ import { BackupStore, VolumeBackupPlan } from "./backup";
 import { awsRegion, clusterTags } from "./common";
 import type { NetworkRef } from "./network";
 import { NodeGroup } from "./nodes";
+import type { DatabaseConnection } from "./database";
 import { cidrArgs, edgeSecurityRules, nodeSecurityRules, ruleSuffix, SecurityGroupRole, SecurityRule, targetPorts } from "./security-rules";
 
 export interface Wso2ClusterArgs {
@@ -25,6 +26,8 @@ export interface Wso2ClusterArgs {
     network: NetworkRef;
     /** @default the `aws:region` configuration */
     region?: string;
+    /** The shared database the nodes bootstrap and connect to. @default none (the product's embedded H2) */
+    database?: DatabaseConnection;
 }
 
 /** Seconds a draining target keeps its in-flight requests. */
@@ -154,6 +157,8 @@ export class Wso2Cluster extends pulumi.ComponentResource {
                 backupBucketName: this.backups.bucketName,
                 backupBucketArn: this.backups.bucketArn,
                 backupKeyArn: this.backups.keyArn,
+                databaseSecretArns: args.database ? [args.database.masterSecretArn, args.database.runtimeSecretArn] : undefined,
+                databaseKeyArns: args.database?.secretKeyArns,
                 tags,
             },
             parent,

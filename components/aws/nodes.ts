@@ -65,6 +65,9 @@ export interface NodeRolePolicyInput {
     backupPrefix: string;
     backupKeyArn: string;
     logGroupArn: string;
+    /** The database's master and runtime secrets and their keys, when the product uses a shared database. */
+    databaseSecretArns?: string[];
+    databaseKeyArns?: string[];
 }
 
 /**
@@ -104,6 +107,19 @@ export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
             Resource: "*",
             Condition: { StringEquals: { "cloudwatch:namespace": "CWAgent" } },
         },
+        ...(p.databaseSecretArns?.length
+            ? [
+                  // First boot bootstraps the schema as the master; the product connects as the runtime user.
+                  { Sid: "ReadTheDatabaseSecrets", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: p.databaseSecretArns },
+                  {
+                      Sid: "DecryptDatabaseSecretsThroughSecretsManager",
+                      Effect: "Allow" as const,
+                      Action: "kms:Decrypt",
+                      Resource: p.databaseKeyArns ?? [],
+                      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.amazonaws.com` } },
+                  },
+              ]
+            : []),
         { Sid: "FindClusterPeersAndOwnVolumes", Effect: "Allow", Action: ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:DescribeVolumes"], Resource: "*" },
     ]);
 }
@@ -125,6 +141,9 @@ export interface NodeGroupArgs {
     backupBucketName: pulumi.Input<string>;
     backupBucketArn: pulumi.Input<string>;
     backupKeyArn: pulumi.Input<string>;
+    /** Secrets of the shared database (master for the first-boot bootstrap, runtime user) and their keys. @default none */
+    databaseSecretArns?: pulumi.Input<string>[];
+    databaseKeyArns?: pulumi.Input<string>[];
     tags: Record<string, string>;
 }
 
@@ -219,8 +238,10 @@ export class NodeGroup extends pulumi.ComponentResource {
                         args.backupBucketArn,
                         args.backupKeyArn,
                         this.logGroup.arn,
+                        pulumi.all(args.databaseSecretArns ?? []),
+                        pulumi.all(args.databaseKeyArns ?? []),
                     ])
-                    .apply(([adminSecretArn, keystoreSecretArn, secretsKeyArn, backupBucketArn, backupKeyArn, logGroupArn]) =>
+                    .apply(([adminSecretArn, keystoreSecretArn, secretsKeyArn, backupBucketArn, backupKeyArn, logGroupArn, databaseSecretArns, databaseKeyArns]) =>
                         JSON.stringify(
                             nodeRolePolicy({
                                 region,
@@ -230,6 +251,8 @@ export class NodeGroup extends pulumi.ComponentResource {
                                 backupPrefix: this.backupPrefix,
                                 backupKeyArn,
                                 logGroupArn,
+                                databaseSecretArns,
+                                databaseKeyArns,
                             }),
                         ),
                     ),

@@ -65,6 +65,13 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>, id:
         case "aws:ec2/launchTemplate:LaunchTemplate":
             state.latestVersion = 1;
             break;
+        case "aws:rds/instance:Instance":
+            state.address = `${id}.abcdefghijkl.${resourceRegion}.rds.amazonaws.com`;
+            state.endpoint = `${state.address}:${inputs.port ?? 5432}`;
+            if (inputs.manageMasterUserPassword === true) {
+                state.masterUserSecrets = [{ secretArn: `arn:aws:secretsmanager:${resourceRegion}:${ACCOUNT}:secret:rds!db-${id}-AbCdEf`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }];
+            }
+            break;
         case "random:index/randomPassword:RandomPassword":
             state.result = MOCK_PASSWORD;
             break;

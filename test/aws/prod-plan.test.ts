@@ -410,11 +410,10 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
         it("lets the node role read only this stack's secrets and put only under its backup prefix", () => {
             const nodePolicy = plan.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "wso2-prod-node")!;
             const doc = JSON.parse(nodePolicy.inputs.policy);
-            const read = doc.Statement.find((s: any) => s.Sid === "ReadThisClustersSecrets");
-            assert.deepEqual(
-                [...read.Resource].sort(),
-                plan.ofType(T.secret).map((s) => s.state.arn).sort(),
-            );
+            // This stack's secrets, and the one RDS keeps the database's master password in.
+            const readable = doc.Statement.filter((s: any) => [s.Action].flat().includes("secretsmanager:GetSecretValue")).flatMap((s: any) => s.Resource);
+            const rdsManaged = plan.ofType("aws:rds/instance:Instance").flatMap((db) => db.state.masterUserSecrets.map((m: any) => m.secretArn));
+            assert.deepEqual([...readable].sort(), [...plan.ofType(T.secret).map((s) => s.state.arn), ...rdsManaged].sort());
             const put = doc.Statement.find((s: any) => s.Action === "s3:PutObject");
             assert.equal(put.Resource, `${backupBucketArn()}/nodes/wso2-prod/*`);
             const attached = plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => /wso2-prod-node/.test(a.name));

@@ -226,9 +226,53 @@ const CASES: Record<ConfigKey, KeyCase> = {
         valid: { raw: { databaseCidrs: '["10.40.64.0/24"]' }, expect: (s) => assert.deepEqual(s.databaseCidrs, ["10.40.64.0/24"]) },
         invalid: [{ databaseCidrs: '["db.internal"]' }],
     },
+    databaseMode: {
+        valid: {
+            raw: { databaseMode: "existing", databaseEndpoint: "wso2.cluster-abc.eu-west-1.rds.amazonaws.com", databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1-AbCdEf" },
+            expect: (s) => assert.deepEqual([s.databaseMode, s.databaseEndpoint], ["existing", "wso2.cluster-abc.eu-west-1.rds.amazonaws.com"]),
+        },
+        invalid: [{ databaseMode: "rds" }, { databaseMode: "Managed" }],
+    },
+    databaseEngineVersion: {
+        valid: { raw: { databaseEngineVersion: "15" }, expect: (s) => assert.equal(s.databaseEngineVersion, "15") },
+        invalid: [{ databaseEngineVersion: "16.3" }, { databaseEngineVersion: "9" }],
+    },
+    databaseInstanceClass: {
+        valid: { raw: { databaseInstanceClass: "db.m7g.large" }, expect: (s) => assert.equal(s.databaseInstanceClass, "db.m7g.large") },
+        invalid: [{ databaseInstanceClass: "m7g.large" }],
+    },
+    databaseStorageGiB: {
+        valid: { raw: { databaseStorageGiB: "200" }, expect: (s) => assert.equal(s.databaseStorageGiB, 200) },
+        invalid: [{ databaseStorageGiB: "10" }, { databaseStorageGiB: "70000" }],
+    },
+    databaseBackupRetentionDays: {
+        valid: { raw: { databaseBackupRetentionDays: "35" }, expect: (s) => assert.equal(s.databaseBackupRetentionDays, 35) },
+        invalid: [{ databaseBackupRetentionDays: "0" }, { databaseBackupRetentionDays: "36" }],
+    },
+    databaseEndpoint: {
+        valid: {
+            raw: { databaseMode: "existing", databaseEndpoint: "db.internal.example.com", databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-admin-AbCdEf" },
+            expect: (s) => assert.equal(s.databaseEndpoint, "db.internal.example.com"),
+        },
+        invalid: [
+            { databaseMode: "existing", databaseEndpoint: "10.0.0.5", databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x" },
+            { databaseEndpoint: "db.internal.example.com" },
+        ],
+    },
+    databaseSecretArn: {
+        valid: {
+            raw: { databaseMode: "existing", databaseEndpoint: "db.internal.example.com", databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-admin-AbCdEf" },
+            expect: (s) => assert.equal(s.databaseSecretArn, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-admin-AbCdEf"),
+        },
+        invalid: [{ databaseMode: "existing", databaseEndpoint: "db.internal.example.com", databaseSecretArn: "db-admin" }, { databaseMode: "existing", databaseEndpoint: "db.internal.example.com" }],
+    },
+    databaseNames: {
+        valid: { raw: { databaseNames: '["apim_db=apim","shared_db=shared"]' }, expect: (s) => assert.deepEqual(s.databaseNames, { apim_db: "apim", shared_db: "shared" }) },
+        invalid: [{ databaseNames: '["reg_db=x"]' }, { databaseNames: '["apim_db=WSO2AM"]' }, { databaseNames: '["apim_db=same","shared_db=same"]' }],
+    },
     databasePort: {
         valid: { raw: { databasePort: "3306" }, expect: (s) => assert.equal(s.databasePort, 3306) },
-        invalid: [{ databasePort: "70000" }, { databasePort: "" }],
+        invalid: [{ databasePort: "70000" }, { databasePort: "" }, { databasePort: "1000" }],
     },
     image: {
         valid: { raw: { image: "wso2/wso2am:4.3.0" }, expect: (s) => assert.equal(s.image, "wso2/wso2am:4.3.0") },
