@@ -9,26 +9,19 @@ import { renderCloudConfig, HostFile } from "./cloud-config";
 import { firewallPorts, renderNftablesRuleset } from "./nftables";
 import { renderSshBanner, renderSshdConfig, SSHD_PATHS } from "./sshd";
 import { renderBackupUnits, renderClusterPeersUnits, renderUpdateWindowDropIn, renderWso2Unit } from "./systemd";
-import { DEFAULT_KEY_ALIAS, renderDeploymentToml, renderSiDeploymentYaml } from "./product-config";
+import { renderDeploymentToml, renderSiDeploymentYaml } from "./product-config";
 import { renderLog4j2Properties } from "./log4j2";
 import { renderAuditRules } from "./auditd";
 import { renderCloudWatchAgentConfig, renderUnattendedUpgradesConfig } from "./agents";
-import {
-    renderBackupScript,
-    renderClusterPeersScript,
-    renderConfigureScript,
-    renderInstallScript,
-    renderKeystoreScript,
-    renderRestoreScript,
-    renderSecretsScript,
-    renderUserSetupScript,
-} from "./scripts";
+import { nodeScript, nodeSettings, renderNodeEnv } from "./node-scripts";
 import {
     AUDIT_RULES,
     CLOUDWATCH_AGENT_CONFIG,
     CONFIG_DIR,
     HOST_SCRIPTS,
     NFTABLES_CONF,
+    NODE_ENV_FILE,
+    NODE_LIB,
     UNATTENDED_UPGRADES_CONF,
     UPDATE_WINDOW_DROPIN,
 } from "./paths";
@@ -42,7 +35,7 @@ export * from "./product-config";
 export * from "./log4j2";
 export * from "./auditd";
 export * from "./agents";
-export * from "./scripts";
+export * from "./node-scripts";
 export * from "./cloud-config";
 
 interface BootFile extends HostFile {
@@ -58,7 +51,6 @@ function basename(path: string): string {
 export function renderNodeFiles(input: NodeHostInput): BootFile[] {
     const spec = input.product;
     const version = input.productVersion || spec.defaultVersion;
-    const sshEnabled = input.sshSourceCidrs.length > 0;
     const clustering = spec.clusteringPorts.length > 0;
     const firewall = { product: spec, lbSourceCidrs: input.lbSourceCidrs, sshSourceCidrs: input.sshSourceCidrs, sshPort: input.sshPort };
     const productConfig = {
@@ -69,8 +61,8 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         proxy: input.proxy,
         hsts: input.environment !== "dev",
     };
-    const backup = { product: spec, productVersion: version, region: input.region, bucket: input.backupBucket, prefix: input.backupPrefix };
-    const script = (path: string, content: string): BootFile => ({ path, content, permissions: "0750", kind: "script" });
+    // Steps hold no secret (they read secrets at run time); the sandboxed helper units run them as their own users.
+    const script = (path: string): BootFile => ({ path, content: nodeScript(path), permissions: "0755", kind: "script" });
     const unit = (path: string, content: string): BootFile => ({ path, content, permissions: "0644", kind: "systemd-unit" });
 
     const files: BootFile[] = [
@@ -111,54 +103,28 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         files.push(unit("/etc/systemd/system/wso2-cluster-peers.service", peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));
     }
     files.push(
-        script(HOST_SCRIPTS.install, renderInstallScript({ product: spec, productVersion: version, region: input.region, sshEnabled, distributionS3Uri: input.distributionS3Uri })),
-        script(HOST_SCRIPTS.setupUser, renderUserSetupScript({ product: spec, productVersion: version, wso2Uid: input.wso2Uid })),
-        script(HOST_SCRIPTS.configure, renderConfigureScript({ product: spec, productVersion: version, sshEnabled, clustering })),
-        script(
-            HOST_SCRIPTS.keystore,
-            renderKeystoreScript({
-                product: spec,
-                productVersion: version,
-                region: input.region,
-                wso2Uid: input.wso2Uid,
-                hostname: input.domainName,
-                keyAlias: DEFAULT_KEY_ALIAS,
-                keystoreSecretArn: input.keystoreSecretArn,
-                bucket: input.backupBucket,
-                prefix: input.backupPrefix,
-            }),
-        ),
-        script(
-            HOST_SCRIPTS.secrets,
-            renderSecretsScript({
-                product: spec,
-                productVersion: version,
-                region: input.region,
-                wso2Uid: input.wso2Uid,
-                adminSecretArn: input.adminSecretArn,
-                keystoreSecretArn: input.keystoreSecretArn,
-            }),
-        ),
-        script(HOST_SCRIPTS.backup, renderBackupScript(backup)),
-        script(HOST_SCRIPTS.restore, renderRestoreScript(backup)),
+        { path: NODE_ENV_FILE, content: renderNodeEnv(nodeSettings(input)), permissions: "0644", kind: "config" },
+        { path: NODE_LIB, content: nodeScript(NODE_LIB), permissions: "0644", kind: "script" },
+        script(HOST_SCRIPTS.boot),
+        script(HOST_SCRIPTS.installPackages),
+        script(HOST_SCRIPTS.installProduct),
+        script(HOST_SCRIPTS.setupUser),
+        script(HOST_SCRIPTS.configure),
+        script(HOST_SCRIPTS.keystore),
+        script(HOST_SCRIPTS.secrets),
+        script(HOST_SCRIPTS.backup),
+        script(HOST_SCRIPTS.restore),
     );
-    if (clustering) {
-        files.push(script(HOST_SCRIPTS.clusterPeers, renderClusterPeersScript({ region: input.region, clusterTag: input.clusterTag })));
-    }
+    if (clustering) files.push(script(HOST_SCRIPTS.clusterPeers));
     return files;
 }
 
-/** The boot steps, in order; each is idempotent. */
-export function bootCommands(input: NodeHostInput): string[][] {
-    const clustering = input.product.clusteringPorts.length > 0;
-    return [
-        [HOST_SCRIPTS.install],
-        [HOST_SCRIPTS.setupUser],
-        [HOST_SCRIPTS.configure],
-        [HOST_SCRIPTS.keystore],
-        ...(clustering ? [[HOST_SCRIPTS.clusterPeers]] : []),
-        ["systemctl", "enable", "--now", "wso2.service"],
-    ];
+/**
+ * What cloud-init runs after writing the files: `wso2-boot`, which runs the steps of `bootSteps` in order
+ * as units and starts the product, failing the cloud-init run at the first step that fails.
+ */
+export function bootCommands(): string[][] {
+    return [[HOST_SCRIPTS.boot]];
 }
 
 function validate(input: NodeHostInput): void {
@@ -182,7 +148,7 @@ function validate(input: NodeHostInput): void {
 export function renderNodeBoot(input: NodeHostInput): NodeBoot {
     validate(input);
     const files = renderNodeFiles(input);
-    const userData = renderCloudConfig({ files, commands: bootCommands(input) });
+    const userData = renderCloudConfig({ files, commands: bootCommands() });
     const artifacts: RenderedArtifact[] = [
         {
             kind: "cloud-config",

@@ -1,7 +1,13 @@
-/** Where the boot steps live on a node. */
+/** Where the boot steps and their settings live on a node. */
 
+/**
+ * The node's steps, installed under these names; each is `components/host/node/<name>.sh` in the
+ * repository (see `node-scripts.ts`).
+ */
 export const HOST_SCRIPTS = {
-    install: "/usr/local/sbin/wso2-install-packages",
+    boot: "/usr/local/sbin/wso2-boot",
+    installPackages: "/usr/local/sbin/wso2-install-packages",
+    installProduct: "/usr/local/sbin/wso2-install-product",
     setupUser: "/usr/local/sbin/wso2-setup-user",
     configure: "/usr/local/sbin/wso2-configure",
     keystore: "/usr/local/sbin/wso2-keystore",
@@ -11,8 +17,14 @@ export const HOST_SCRIPTS = {
     restore: "/usr/local/sbin/wso2-restore",
 } as const;
 
+/** Shell functions every step sources (settings, the AWS CLI wrapper, failure lines). */
+export const NODE_LIB = "/usr/local/lib/wso2/node-lib.sh";
+
 /** Rendered configuration, kept outside the product home; the configure step installs it. */
 export const CONFIG_DIR = "/etc/wso2";
+
+/** The steps' settings (`KEY='value'` lines), written by cloud-init. */
+export const NODE_ENV_FILE = `${CONFIG_DIR}/node.env`;
 
 /** `WSO2_ADMIN_USERNAME=...` for the unit (the name is not secret; the password never leaves the vault). */
 export const ADMIN_ENV_FILE = `${CONFIG_DIR}/admin.env`;

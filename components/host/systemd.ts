@@ -49,7 +49,6 @@ export function renderWso2Unit(input: Wso2UnitInput): string {
         "After=network-online.target nftables.service",
         "Wants=network-online.target",
         "Requires=nftables.service",
-        `ConditionPathExists=${home}/${spec.layout.startScript}`,
         "",
         "[Service]",
         "Type=simple",

@@ -39,8 +39,16 @@ export interface NodeHostInput {
     /** CloudWatch log group the agent ships product and audit logs to. */
     logGroupName: string;
     proxy?: { host: string; port: number };
-    /** S3 URI of the product zip, unpacked when the product home is missing. Absent: the AMI provides it. */
-    distributionS3Uri?: string;
+    /**
+     * The product zip the install step downloads and refuses unless its SHA-256 matches. Absent: the image
+     * must already hold the product, or the install step fails the boot.
+     */
+    distribution?: { s3Uri: string; sha256: string };
+    /**
+     * Test only: the AWS API endpoint the node's steps call instead of AWS (an emulator such as moto_server
+     * at the VM host's 10.0.2.2), and a credentials file for it. Never set on a real node.
+     */
+    testAws?: { endpointUrl: string; credentialsFile?: string };
 }
 
 /** What booting a node takes: the user data and every file it writes, for `artifacts/`. */

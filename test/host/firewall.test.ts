@@ -7,10 +7,10 @@ import { strict as assert } from "assert";
 import { spawn, ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { firewallPorts, renderClusterPeersScript, renderNftablesRuleset, renderNodeBoot } from "../../components/host";
+import { firewallPorts, HOST_SCRIPTS, renderNftablesRuleset, renderNodeBoot } from "../../components/host";
 import { PRODUCTS } from "../../products";
 import { nodeInput } from "./fixtures";
-import { Moto, requireTool, run, runOk, tempDir, writeScript } from "./helpers";
+import { Moto, requireTool, run, runOk, step, tempDir, writeNodeEnv, writeScript } from "./helpers";
 
 const apim = PRODUCTS.apim;
 const tag = `h${process.pid % 100000}`;
@@ -122,12 +122,12 @@ describe("host firewall (nft in network namespaces)", function () {
                 "--private-ip-address", ip, "--tag-specifications", `ResourceType=instance,Tags=[{Key=wso2:cluster,Value=${tagValue}}]`]);
         runInstances(addrOf("peer"), "wso2-prod");
         runInstances("10.200.2.77", "another-cluster");
-        const script = writeScript(dir, "wso2-cluster-peers", renderClusterPeersScript({ region: "eu-west-1", clusterTag: { key: "wso2:cluster", value: "wso2-prod" } }));
+        const settings = writeNodeEnv(dir, "node.env", nodeInput("apim", { clusterTag: { key: "wso2:cluster", value: "wso2-prod" }, testAws: { endpointUrl: moto.endpoint } }));
         // The script runs beside moto on the host's loopback; its nft acts on the node's namespace.
         const shims = path.join(dir, "bin");
         fs.mkdirSync(shims, { recursive: true });
         writeScript(shims, "nft", `#!/bin/sh\nexec ip netns exec ${NODE_NS} ${requireTool("nft")} "$@"\n`);
-        const out = runOk("bash", [script], { env: moto.env({ PATH: `${shims}:${process.env.PATH}` }), timeoutMs: 60000 });
+        const out = runOk("bash", [step(HOST_SCRIPTS.clusterPeers)], { env: moto.stepEnv(settings, { PATH: `${shims}:${process.env.PATH}` }), timeoutMs: 60000 });
         assert.match(out, /1 peers/);
         const set = runOk("ip", ["netns", "exec", NODE_NS, "nft", "list", "set", "inet", "wso2", "cluster_peers"]);
         assert.match(set, new RegExp(addrOf("peer").replace(/\./g, "\\.")));

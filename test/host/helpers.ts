@@ -5,6 +5,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { NODE_LIB, nodeScriptFile, nodeSettings, renderNodeEnv } from "../../components/host";
+import type { NodeHostInput } from "../../components/host/types";
 
 export interface RunResult {
     status: number | null;
@@ -42,6 +44,23 @@ export function requireTool(name: string): string {
 
 export function tempDir(label: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `wso2-host-${label}-`));
+}
+
+/** Writes a node's settings file (what cloud-init writes to /etc/wso2/node.env) into `dir`. */
+export function writeNodeEnv(dir: string, name: string, input: NodeHostInput): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, renderNodeEnv(nodeSettings(input)));
+    return file;
+}
+
+/** The repository file of a node step, e.g. `step(HOST_SCRIPTS.keystore)`. */
+export function step(hostPath: string): string {
+    return nodeScriptFile(hostPath);
+}
+
+/** Environment that runs a node step from the repository with the settings file `settingsFile`. */
+export function stepEnv(settingsFile: string, extra: NodeJS.ProcessEnv = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    return { ...base, WSO2_NODE_LIB: nodeScriptFile(NODE_LIB), WSO2_NODE_ENV: settingsFile, ...extra };
 }
 
 /** Writes a rendered script to `dir` and returns its path. */
@@ -100,6 +119,15 @@ export class Moto {
             AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
             ...extra,
         };
+    }
+
+    /**
+     * Environment for a node step: credentials only; the step reaches this server through the settings
+     * file's WSO2_TEST_AWS_ENDPOINT_URL (the node's own knob), never through AWS_ENDPOINT_URL.
+     */
+    stepEnv(settingsFile: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+        const { AWS_ENDPOINT_URL: _endpoint, ...base } = this.env();
+        return stepEnv(settingsFile, extra, base);
     }
 
     aws(args: string[]): string {

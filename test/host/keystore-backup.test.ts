@@ -5,9 +5,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderBackupScript, renderKeystoreScript, renderRestoreScript, WSO2_DEFAULT_STORE_PASSWORD } from "../../components/host";
+import { HOST_SCRIPTS, WSO2_DEFAULT_STORE_PASSWORD } from "../../components/host";
+import type { NodeHostInput } from "../../components/host/types";
 import { PRODUCTS, productHome } from "../../products";
-import { Moto, requireTool, run, runOk, snapshot, tempDir, writeScript } from "./helpers";
+import { nodeInput } from "./fixtures";
+import { Moto, requireTool, run, runOk, snapshot, step, tempDir, writeNodeEnv } from "./helpers";
 
 const spec = PRODUCTS.apim;
 const HOME = productHome(spec, "");
@@ -69,28 +71,25 @@ describe("keystore, backup and restore against a local AWS API (moto_server, key
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    const keystoreScript = () =>
-        writeScript(
-            dir,
-            "wso2-keystore",
-            renderKeystoreScript({
-                product: spec,
-                productVersion: "",
-                region: "eu-west-1",
-                wso2Uid: UID,
-                hostname: "api.example.com",
-                keyAlias: "wso2node",
-                keystoreSecretArn: secretArn,
-                bucket: BUCKET,
-                prefix: PREFIX,
-            }),
-        );
+    /** The node's settings file for this test's moto, with `overrides`. */
+    const settings = (name: string, overrides: Partial<NodeHostInput> = {}) =>
+        writeNodeEnv(dir, name, nodeInput("apim", {
+            region: "eu-west-1",
+            wso2Uid: UID,
+            domainName: "api.example.com",
+            keystoreSecretArn: secretArn,
+            backupBucket: BUCKET,
+            backupPrefix: PREFIX,
+            testAws: { endpointUrl: moto.endpoint },
+            ...overrides,
+        }));
+    const keystore = step(HOST_SCRIPTS.keystore);
 
     it("replaces the wso2carbon key with RSA 3072 SHA256withRSA and removes the default certificate from the truststore", function () {
         const root = path.join(dir, "node1");
         shippedHome(root, dir);
         const defaultFp = fingerprints(keytool(["-printcert", "-file", path.join(dir, "wso2carbon.pem")]))[0];
-        runOk("bash", [keystoreScript()], { env: moto.env({ ROOT: root }), timeoutMs: 90000 });
+        runOk("bash", [keystore], { env: moto.stepEnv(settings("node.env"), { ROOT: root }), timeoutMs: 90000 });
 
         const sec = path.join(root, HOME.slice(1), "repository/resources/security");
         const ks = listVerbose(path.join(sec, "wso2carbon.jks"));
@@ -122,35 +121,32 @@ describe("keystore, backup and restore against a local AWS API (moto_server, key
     it("a second run changes nothing, and a second node gets the same key from the cluster's copy", function () {
         const root = path.join(dir, "node1");
         const before = snapshot(root);
-        runOk("bash", [keystoreScript()], { env: moto.env({ ROOT: root }), timeoutMs: 90000 });
+        runOk("bash", [keystore], { env: moto.stepEnv(settings("node.env"), { ROOT: root }), timeoutMs: 90000 });
         assert.deepEqual(snapshot(root), before);
 
         const root2 = path.join(dir, "node2");
         shippedHome(root2, dir);
-        runOk("bash", [keystoreScript()], { env: moto.env({ ROOT: root2 }), timeoutMs: 90000 });
+        runOk("bash", [keystore], { env: moto.stepEnv(settings("node.env"), { ROOT: root2 }), timeoutMs: 90000 });
         const keyOf = (r: string) => fingerprints(listVerbose(path.join(r, HOME.slice(1), "repository/resources/security/wso2carbon.jks")))[0];
         assert.equal(keyOf(root2), keyOf(root));
     });
 
     it("refuses a keystore password shorter than 12 characters", function () {
         const short = JSON.parse(moto.aws(["secretsmanager", "create-secret", "--name", "short", "--secret-string", "wso2carbon"])).ARN;
-        const script = writeScript(dir, "wso2-keystore-short", renderKeystoreScript({
-            product: spec, productVersion: "", region: "eu-west-1", wso2Uid: UID, hostname: "api.example.com", keyAlias: "wso2node",
-            keystoreSecretArn: short, bucket: BUCKET, prefix: "other",
-        }));
         const root = path.join(dir, "node3");
         shippedHome(root, dir);
-        const r = run("bash", [script], { env: moto.env({ ROOT: root }), timeoutMs: 60000 });
+        const env = moto.stepEnv(settings("short.env", { keystoreSecretArn: short, backupPrefix: "other" }), { ROOT: root });
+        const r = run("bash", [keystore], { env, timeoutMs: 60000 });
         assert.notEqual(r.status, 0);
         assert.match(r.stderr, /shorter than 12 characters/);
     });
 
     describe("backup and restore", function () {
-        const input = { product: spec, productVersion: "", region: "eu-west-1", bucket: BUCKET, prefix: PREFIX };
         let src = "";
         let dst = "";
-        let backup = "";
-        let restore = "";
+        const backup = step(HOST_SCRIPTS.backup);
+        const restore = step(HOST_SCRIPTS.restore);
+        let settingsFile = "";
 
         before(function () {
             src = path.join(dir, "backup-src");
@@ -173,11 +169,10 @@ describe("keystore, backup and restore against a local AWS API (moto_server, key
             put("/usr/local/sbin/wso2-backup", "#!/bin/bash\n", 0o750, 0, 0);
             put("/var/backups/wso2-db/apim.sql", "-- export\n", 0o600, 0, 0);
             fs.mkdirSync(dst, { recursive: true });
-            backup = writeScript(dir, "wso2-backup", renderBackupScript(input));
-            restore = writeScript(dir, "wso2-restore", renderRestoreScript(input));
+            settingsFile = settings("backup.env");
         });
 
-        const envFor = (extra: NodeJS.ProcessEnv) => moto.env({ NODE_ID: "i-0123456789abcdef0", ...extra });
+        const envFor = (extra: NodeJS.ProcessEnv) => moto.stepEnv(settingsFile, { NODE_ID: "i-0123456789abcdef0", ...extra });
 
         it("backs up to s3://<bucket>/<prefix>/<instance-id>/ with a checksum, and restores byte for byte with owners and modes", function () {
             const out = runOk("bash", [backup], { env: envFor({ BACKUP_ROOT: src }), timeoutMs: 60000 });

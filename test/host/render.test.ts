@@ -11,6 +11,9 @@ import {
     heapSizeMiB,
     JVM_SECURITY_FLAGS,
     LOG_PATTERN,
+    NODE_ENV_FILE,
+    NODE_SCRIPT_DIR,
+    nodeScriptFile,
     renderDeploymentToml,
     renderNodeBoot,
     renderSiDeploymentYaml,
@@ -76,17 +79,31 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                 for (const cmd of doc.runcmd) if (cmd[0].startsWith("/usr/local/sbin/")) assert.ok(written.has(cmd[0]), cmd[0]);
             });
 
-            it("shellcheck passes every script", function () {
-                requireTool("shellcheck");
+            it("every script artifact is its repository file; the settings file gives every setting a step requires", function () {
                 const scripts = boot.artifacts.filter((a) => a.kind === "script");
-                assert.ok(scripts.length >= 7);
-                const files = scripts.map((a) => {
-                    const file = path.join(dir, `${id}-${path.basename(a.path)}`);
-                    fs.writeFileSync(file, a.content);
-                    return file;
-                });
-                const r = run("shellcheck", ["--severity=style", "--shell=bash", ...files]);
-                assert.equal(r.status, 0, r.stdout + r.stderr);
+                assert.ok(scripts.length >= 10);
+                for (const a of scripts) assert.equal(a.content, fs.readFileSync(nodeScriptFile(a.meta!.hostPath as string), "utf8"), a.path);
+                const env = boot.artifacts.find((a) => a.meta?.hostPath === NODE_ENV_FILE)!;
+                const settings = new Map<string, string>();
+                for (const line of env.content.split("\n").filter((l) => l && !l.startsWith("#"))) {
+                    const m = /^([A-Z][A-Z0-9_]*)='([^']*)'$/.exec(line);
+                    assert.ok(m, `malformed settings line ${line}`);
+                    settings.set(m![1], m![2]);
+                }
+                for (const a of scripts) {
+                    for (const m of a.content.matchAll(/^\s*require_settings ((?:[A-Z0-9_ ]|\\\n)+)$/gm)) {
+                        for (const name of m[1].split(/[\s\\]+/).filter(Boolean)) {
+                            assert.ok(settings.has(name), `${a.path} requires ${name}, which the settings file lacks`);
+                        }
+                    }
+                }
+                const steps = settings.get("BOOT_STEPS")!.split(" ");
+                for (const s of steps) assert.ok(scripts.some((a) => a.meta!.hostPath === `/usr/local/sbin/${s}`), s);
+                assert.equal(steps.includes("wso2-cluster-peers"), PRODUCTS[id].clusteringPorts.length > 0);
+                if (PRODUCTS[id].layout.configFormat === "toml") {
+                    assert.equal(settings.get("VAULT_ALIAS_ADMIN"), SECURE_VAULT_ALIASES.adminPassword);
+                    assert.equal(settings.get("VAULT_ALIAS_KEYSTORE"), SECURE_VAULT_ALIASES.keystorePassword);
+                }
             });
 
             it("systemd-analyze security scores the product unit at 2.0 or less", function () {
@@ -129,8 +146,6 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                     }
                     assert.equal(Boolean(doc.session_data), spec.sessionCleanup);
                     if (spec.sessionCleanup) assert.equal(doc.session_data.cleanup.clean_expired_session_data_in_chunks_of, 8192);
-                    const secrets = boot.artifacts.find((a) => a.path.endsWith("/wso2-secrets"))!.content;
-                    for (const alias of Object.values(SECURE_VAULT_ALIASES)) assert.match(secrets, new RegExp(`'${alias} = %s`));
                 } else {
                     const doc = parseYaml(cfg.content) as any;
                     const https = doc["wso2.transport.http"].listenerConfigurations[0];
@@ -140,6 +155,14 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
             });
         });
     }
+
+    it("shellcheck passes every node script as written in components/host/node/", function () {
+        requireTool("shellcheck");
+        const files = fs.readdirSync(NODE_SCRIPT_DIR).filter((f) => f.endsWith(".sh")).map((f) => path.join(NODE_SCRIPT_DIR, f));
+        assert.ok(files.length >= 11);
+        const r = run("shellcheck", ["--external-sources", "--severity=style", "--shell=bash", ...files]);
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+    });
 
     it("TLS: 1.2 and 1.3 only, forward-secret AEAD ciphers on the HTTPS and PassThrough transports", function () {
         const doc = parseToml(renderDeploymentToml({ product: PRODUCTS.apim, productVersion: "", hostname: "api.example.com" })) as any;
@@ -223,11 +246,12 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
     });
 
     it("SSH: sshd is masked when no SSH sources are configured, and the sets stay IPv4 with IPv6 in companions", function () {
-        const off = renderNodeBoot(nodeInput("apim", { sshSourceCidrs: [] })).artifacts.find((a) => a.path.endsWith("/wso2-install-packages"))!.content;
-        assert.match(off, /^: "\$\{SSH_ENABLED:=no\}"$/m);
-        assert.match(off, /systemctl mask ssh\.service ssh\.socket/);
+        const settingsOf = (b: ReturnType<typeof renderNodeBoot>) => b.artifacts.find((a) => a.meta?.hostPath === NODE_ENV_FILE)!.content;
+        const offBoot = renderNodeBoot(nodeInput("apim", { sshSourceCidrs: [] }));
+        assert.match(settingsOf(offBoot), /^SSH_ENABLED='no'$/m);
+        assert.match(offBoot.artifacts.find((a) => a.path.endsWith("/wso2-install-packages"))!.content, /if \[\[ "\$SSH_ENABLED" != yes \]\]; then\n.*\n  systemctl mask ssh\.service ssh\.socket/);
         const on = renderNodeBoot(nodeInput("apim", { sshSourceCidrs: ["10.0.0.0/8", "2001:db8::/32"] }));
-        assert.match(on.artifacts.find((a) => a.path.endsWith("/wso2-install-packages"))!.content, /^: "\$\{SSH_ENABLED:=yes\}"$/m);
+        assert.match(settingsOf(on), /^SSH_ENABLED='yes'$/m);
         const nft = on.artifacts.find((a) => a.kind === "nftables")!.content;
         assert.match(nft, /set ssh_sources \{\s*type ipv4_addr\s*flags interval\s*auto-merge\s*elements = \{ 10\.0\.0\.0\/8 \}/);
         assert.match(nft, /set ssh_sources_v6 \{\s*type ipv6_addr[\s\S]*2001:db8::\/32/);

@@ -5,10 +5,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderConfigureScript, renderLog4j2Properties, renderNodeBoot, LOG4J2_MARKERS } from "../../components/host";
+import { HOST_SCRIPTS, renderLog4j2Properties, LOG4J2_MARKERS } from "../../components/host";
 import { PRODUCTS, productHome } from "../../products";
 import { nodeInput } from "./fixtures";
-import { requireTool, runOk, snapshot, tempDir, writeScript } from "./helpers";
+import { requireTool, runOk, snapshot, step, stepEnv, tempDir, writeNodeEnv } from "./helpers";
 
 const spec = PRODUCTS.apim;
 const HOME = productHome(spec, "");
@@ -64,13 +64,15 @@ function statOf(p: string): { mode: string; owner: string } {
 
 describe("user and permission step (throwaway root)", function () {
     this.timeout(60000);
-    const boot = renderNodeBoot(nodeInput("apim"));
-    const script = boot.artifacts.find((a) => a.path.endsWith("/wso2-setup-user"))!.content;
+    const script = step(HOST_SCRIPTS.setupUser);
     let dir = "";
+    let settings = "";
+    const env = (root: string) => stepEnv(settings, { ROOT: root });
 
     before(function () {
         for (const tool of ["useradd", "groupadd", "usermod", "bash"]) requireTool(tool);
         dir = tempDir("user");
+        settings = writeNodeEnv(dir, "node.env", nodeInput("apim"));
     });
     after(() => {
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -80,8 +82,7 @@ describe("user and permission step (throwaway root)", function () {
         it(`${image.wso2WithSudo ? "an image whose wso2 user has a shell and sudo" : "a fresh image"}: nologin, locked, no sudo, the modes described`, function () {
             const root = path.join(dir, image.wso2WithSudo ? "preexisting" : "fresh");
             makeRoot(root, image);
-            const file = writeScript(dir, "wso2-setup-user", script);
-            runOk("bash", [file], { env: { ...process.env, ROOT: root } });
+            runOk("bash", [script], { env: env(root) });
 
             const pw = entry(path.join(root, "etc/passwd"), "wso2")!;
             assert.equal(pw[2], String(UID));
@@ -123,10 +124,9 @@ describe("user and permission step (throwaway root)", function () {
     it("running the step twice leaves the same state", function () {
         const root = path.join(dir, "twice");
         makeRoot(root, { wso2WithSudo: true });
-        const file = writeScript(dir, "wso2-setup-user", script);
-        runOk("bash", [file], { env: { ...process.env, ROOT: root } });
+        runOk("bash", [script], { env: env(root) });
         const first = snapshot(root);
-        runOk("bash", [file], { env: { ...process.env, ROOT: root } });
+        runOk("bash", [script], { env: env(root) });
         assert.deepEqual(snapshot(root), first);
     });
 
@@ -135,11 +135,11 @@ describe("user and permission step (throwaway root)", function () {
         makeRoot(root, { wso2WithSudo: false });
         fs.mkdirSync(path.join(root, "etc/wso2"), { recursive: true });
         fs.writeFileSync(path.join(root, "etc/wso2/log4j2.properties"), renderLog4j2Properties({ product: spec }));
-        const file = writeScript(dir, "wso2-configure", renderConfigureScript({ product: spec, productVersion: "", sshEnabled: true, clustering: true }));
+        const file = step(HOST_SCRIPTS.configure);
         const target = path.join(root, HOME.slice(1), "repository/conf/log4j2.properties");
-        runOk("bash", [file], { env: { ...process.env, ROOT: root } });
+        runOk("bash", [file], { env: env(root) });
         const once = fs.readFileSync(target, "utf8");
-        runOk("bash", [file], { env: { ...process.env, ROOT: root } });
+        runOk("bash", [file], { env: env(root) });
         assert.equal(fs.readFileSync(target, "utf8"), once);
         assert.ok(once.startsWith("appender.CARBON_LOGFILE.type = RollingFile\n"), "the product's own settings stay");
         assert.equal(once.split(LOG4J2_MARKERS.begin).length, 2);
