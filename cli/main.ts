@@ -22,7 +22,7 @@ Commands:
   guidelines  Print every WSO2 guideline id with its status and what carries it.
   switch      Blue-green and canary switching of an environment's edge stack (<env>-edge).
 
-wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:key>=<value>]... [--policy-config <file>]
+wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:key>=<value>]... [--policy-config <file>] [--preview]
   --stack <name>          Stack to plan; its config is <stackConfigDir>/Pulumi.<name>.yaml.
   --program <dir>         Directory with Pulumi.yaml (nodejs runtime). Default: this project.
   --out <dir>             Output directory. Default: out/<stack>.
@@ -30,6 +30,11 @@ wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:ke
                           A key without namespace belongs to the program's project. Repeatable.
   --policy-config <file>  Policy pack config, the format of 'pulumi preview --policy-pack-config'
                           (e.g. policies/config/dev.json). Default: the pack's strict defaults.
+                          Checked like the Pulumi CLI checks it (each policy's JSON schema) and more strictly
+                          (unknown policy names and settings, settings that contradict each other).
+  --preview               Plan as a first 'pulumi preview' sees the program: ids and outputs of resources not
+                          yet created are unknown ("[unknown]" in plan.json); findings that depend on them are
+                          advisory ("could not be proven at preview"), the rest is judged as in a plan.
   Writes plan.json, policy-report.json, policy-report.sarif, report.md and artifacts/ (with index.json).
   Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad usage or bad configuration
   (nothing is written).
@@ -62,7 +67,7 @@ const VALUE_FLAGS: Record<string, string[]> = {
     guidelines: [],
     switch: ["--env", "--to", "--weight", "--min-healthy", "--program"],
 };
-const BOOL_FLAGS: Record<string, string[]> = { plan: [], guidelines: ["--json"], switch: ["--dry-run", "--rollback"] };
+const BOOL_FLAGS: Record<string, string[]> = { plan: ["--preview"], guidelines: ["--json"], switch: ["--dry-run", "--rollback"] };
 
 function parseArgs(argv: string[]): Parsed {
     const [command, ...rest] = argv;
@@ -181,9 +186,10 @@ export async function main(argv: string[]): Promise<number> {
             out: single(p, "--out"),
             config: p.flags.get("--config") ?? [],
             policyConfig: single(p, "--policy-config"),
+            preview: p.bools.has("--preview"),
         });
         process.stdout.write(
-            `planned ${summary.resources} resources of stack ${stack} in ${((Date.now() - started) / 1000).toFixed(2)} s: ` +
+            `${p.bools.has("--preview") ? "previewed" : "planned"} ${summary.resources} resources of stack ${stack} in ${((Date.now() - started) / 1000).toFixed(2)} s: ` +
                 `${summary.mandatory} mandatory and ${summary.advisory} advisory violations; wrote ${path.relative(process.cwd(), summary.outDir) || "."}/\n`,
         );
         return summary.exitCode;

@@ -13,7 +13,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import type { Wso2Rule } from "./lib/define";
+import type { LeveledViolation, Wso2Rule } from "./lib/define";
 import type { Props } from "./lib/values";
 
 /** A resource of a planned (or previewed) program. */
@@ -58,20 +58,52 @@ function settingsOf(config: PolicyPackConfig, name: string): { level?: Enforceme
     return { level: enforcementLevel, props };
 }
 
-/** Refuses config naming an unknown policy or enforcement level, before anything is evaluated. */
-function checkConfig(rules: readonly Wso2Rule[], config: PolicyPackConfig): void {
-    const names = new Set(rules.map((r) => r.policy.name));
-    for (const [name, entry] of Object.entries(config)) {
+/**
+ * What is wrong with a `--policy-pack-config` document, each problem naming the policy and key: a name
+ * that is no policy of the pack, an entry that is neither a level nor an object, an unknown enforcement
+ * level, a setting the policy does not have, and the policies' own checks across settings. The type and
+ * bound checks of each policy's `configSchema` are JSON schema's (the Pulumi CLI applies them).
+ */
+export function configProblems(rules: readonly Wso2Rule[], config: unknown): string[] {
+    if (config === null || typeof config !== "object" || Array.isArray(config)) return ["policy config must be a JSON object of policy names"];
+    const byName = new Map(rules.map((r) => [r.policy.name, r]));
+    const problems: string[] = [];
+    for (const [name, entry] of Object.entries(config as Record<string, unknown>)) {
         if (name === "all") {
-            if (typeof entry !== "string" || !LEVELS.includes(entry)) throw new Error(`policy config "all" must be one of ${LEVELS.join(", ")}`);
+            if (typeof entry !== "string" || !LEVELS.includes(entry as EnforcementLevel)) problems.push(`policy config "all" must be one of ${LEVELS.join(", ")}`);
             continue;
         }
-        if (!names.has(name)) throw new Error(`policy config "${name}" names no policy of the pack`);
-        const level = settingsOf(config, name).level;
-        if (level !== undefined && !LEVELS.includes(level)) {
-            throw new Error(`policy config "${name}.enforcementLevel" is "${level}"; expected one of ${LEVELS.join(", ")}`);
+        const rule = byName.get(name);
+        if (!rule) {
+            problems.push(`policy config "${name}" names no policy of the pack`);
+            continue;
         }
+        if (typeof entry === "string") {
+            if (!LEVELS.includes(entry as EnforcementLevel)) problems.push(`policy config "${name}" is "${entry}"; expected one of ${LEVELS.join(", ")}`);
+            continue;
+        }
+        if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+            problems.push(`policy config "${name}" must be an enforcement level or an object of settings`);
+            continue;
+        }
+        const { enforcementLevel, ...settings } = entry as Record<string, unknown>;
+        if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as EnforcementLevel)) {
+            problems.push(`policy config "${name}.enforcementLevel" is ${JSON.stringify(enforcementLevel)}; expected one of ${LEVELS.join(", ")}`);
+        }
+        problems.push(...rule.configProblems(settings));
     }
+    return problems;
+}
+
+/** Refuses bad config before anything is evaluated. */
+function checkConfig(rules: readonly Wso2Rule[], config: PolicyPackConfig): void {
+    const problems = configProblems(rules, config);
+    if (problems.length) throw new Error(problems.join("; "));
+}
+
+/** The object form of a violation that carries its own enforcement level (unproven findings). */
+function isLeveled(v: unknown): v is LeveledViolation {
+    return v !== null && typeof v === "object" && typeof (v as LeveledViolation).message === "string";
 }
 
 function isResourcePolicy(p: ResourceValidationPolicy | StackValidationPolicy): p is ResourceValidationPolicy {
@@ -132,8 +164,18 @@ export async function evaluateRules(pack: readonly Wso2Rule[], resources: Planne
         const remediating = level === "remediate";
         const reportAs = remediating ? "mandatory" : level;
         const getConfig = <T extends object>() => settings.props as T;
-        const push = (message: string, urn?: string, as: Finding["enforcementLevel"] = reportAs) =>
+        const push = (message: string, urn?: string, as: Finding["enforcementLevel"] = reportAs): void => {
             findings.push({ policyName: policy.name, enforcementLevel: as, severity: policy.severity, urn, message, guidelines: meta.guidelines });
+        };
+        // As the engine's server does: a string is a violation at the policy's level; an object carries its own.
+        const prefix = `${policy.description}\n`;
+        const report = (v: string | LeveledViolation, urn?: string, resourceUrn?: string): void => {
+            if (!isLeveled(v)) push(v, urn ?? resourceUrn);
+            else {
+                const level = reportAs === "advisory" ? "advisory" : (v.enforcementLevel as Finding["enforcementLevel"]);
+                push(v.message.startsWith(prefix) ? v.message.slice(prefix.length) : v.message, v.urn ?? resourceUrn, level);
+            }
+        };
         try {
             if (isResourcePolicy(policy)) {
                 resources.forEach((r, i) => {
@@ -159,7 +201,7 @@ export async function evaluateRules(pack: readonly Wso2Rule[], resources: Planne
                             }
                         }
                         const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
-                        for (const v of validations) v(args, (message: string) => push(message, r.urn));
+                        for (const v of validations) v(args, ((message: string | LeveledViolation) => report(message, undefined, r.urn)) as any);
                     } catch (e) {
                         if (!(e instanceof NotApplicable)) throw e;
                     }
@@ -167,7 +209,7 @@ export async function evaluateRules(pack: readonly Wso2Rule[], resources: Planne
             } else {
                 const args: StackValidationArgs = { resources: stackView(), getConfig, stackTags, notApplicable };
                 try {
-                    await policy.validateStack(args, (message: string, urn?: string) => push(message, urn));
+                    await policy.validateStack(args, ((message: string | LeveledViolation, urn?: string) => report(message, urn)) as any);
                 } catch (e) {
                     if (!(e instanceof NotApplicable)) throw e;
                 }

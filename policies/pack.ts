@@ -32,8 +32,10 @@ import { kubernetesRules } from "./rules/kubernetes";
 import { evaluateRules, type EvaluateOptions, type Finding, type PlannedResource } from "./evaluate";
 import packageJson from "./package.json";
 
-export type { PolicyMeta, SuppressedFinding, Suppression, Wso2Rule } from "./lib/define";
-export { takeSuppressions, MIN_SUPPRESSION_REASON, SUPPRESS_TAG_PREFIX } from "./lib/define";
+export type { LeveledViolation, PolicyMeta, SuppressedFinding, Suppression, Wso2Rule } from "./lib/define";
+export { takeSuppressions, MIN_SUPPRESSION_REASON, SUPPRESS_TAG_PREFIX, UNPROVEN_LEVEL } from "./lib/define";
+export { SCOPE_TAG } from "./lib/scope";
+export { configProblems } from "./evaluate";
 export type { Finding, PlannedResource, EvaluateOptions } from "./evaluate";
 
 export const packName = "wso2-hardening";

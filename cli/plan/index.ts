@@ -13,6 +13,12 @@ export interface PlanOptions {
     out?: string;
     config: string[];
     policyConfig?: string;
+    /**
+     * Plan as a first `pulumi preview` sees the program: outputs of resources not yet created are
+     * unknown; findings that depend on them are advisory. Stacks named by StackReferences exist already
+     * (a preview reads them), so they are planned as updates.
+     */
+    preview?: boolean;
 }
 
 export interface PlanSummary {
@@ -52,12 +58,12 @@ export async function plan(opts: PlanOptions): Promise<PlanSummary> {
         return s === undefined ? undefined : known.get(s);
     };
 
-    const runStack = async (stack: string, overrides: readonly string[], visiting: readonly string[]) => {
+    const runStack = async (stack: string, overrides: readonly string[], visiting: readonly string[], preview: boolean) => {
         const { config, secretKeys } = stackConfig(project, stack, overrides);
         for (let attempt = 0; ; attempt++) {
             unloadProgramModules();
             drainArtifacts();
-            const run = await runProgram({ project: project.name, stack, programDir, main: project.main, config, secretKeys, stackOutputs: lookup });
+            const run = await runProgram({ project: project.name, stack, programDir, main: project.main, config, secretKeys, stackOutputs: lookup, preview });
             const toPlan = run.missingStacks.map((ref) => ({ ref, stack: stackName(ref) }));
             const foreign = toPlan.find((m) => m.stack === undefined || m.stack === stack || visiting.includes(m.stack));
             if (foreign) {
@@ -66,7 +72,7 @@ export async function plan(opts: PlanOptions): Promise<PlanSummary> {
             if (toPlan.length === 0 || attempt > 0) return { run, artifacts: drainArtifacts() };
             for (const m of toPlan) {
                 // Referenced stacks get their own stack file only: --config overrides are for the stack asked for.
-                const ref = await runStack(m.stack!, [], [...visiting, stack]);
+                const ref = await runStack(m.stack!, [], [...visiting, stack], false);
                 known.set(m.stack!, ref.run.stackOutputs);
             }
         }
@@ -74,7 +80,7 @@ export async function plan(opts: PlanOptions): Promise<PlanSummary> {
 
     let result;
     try {
-        result = await runStack(opts.stack, opts.config, []);
+        result = await runStack(opts.stack, opts.config, [], !!opts.preview);
     } catch (e) {
         if (e instanceof UsageError || e instanceof ProgramError) removeStalePlan(outDir);
         throw e;

@@ -82,7 +82,18 @@ export interface MockContext {
     stackOutputs: (name: string) => Record<string, unknown> | undefined;
     /** Called when a StackReference names a stack whose outputs are not known yet. */
     onMissingStack: (name: string) => void;
+    /**
+     * A first preview: nothing is created yet, so ids and every output the provider computes are unknown.
+     * Inputs and the names Pulumi gives (auto-names are chosen before create) are known.
+     */
+    preview: boolean;
 }
+
+/** The engine's sentinel for a value that is not known until the resource is created. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** How `plan.json` writes an unknown value (as Pulumi's own display shows it). */
+export const UNKNOWN_DISPLAY = "[unknown]";
 
 function syntheticArn(ctx: MockContext, type: string, name: string, id: string): string {
     const { module, name: cls } = parseType(type);
@@ -140,6 +151,7 @@ export function mockResource(ctx: MockContext, a: NewResourceArgs): { id: string
         if (outputs === undefined) ctx.onMissingStack(refName);
         return { id: refName, state: { name: refName, outputs: outputs ?? {}, secretOutputNames: [] } };
     }
+    if (ctx.preview && !a.id) return previewResource(ctx, a);
     const state: Record<string, unknown> = { ...inputs };
     let id = a.id || syntheticId(a.type, a.name, a.urnKey);
     switch (a.type) {
@@ -188,6 +200,21 @@ export function mockResource(ctx: MockContext, a: NewResourceArgs): { id: string
         if (typeof state.arn === "string") state.arnSuffix = state.arn.split(":").pop()!.replace(/^[a-z-]+\//, "");
     }
     return { id, state };
+}
+
+/**
+ * A resource as a first preview shows it: its inputs and its auto-name; the id (the SDK reads the empty
+ * id as unknown) and every computed output (`arn`, and those the mock monitor leaves out) unknown.
+ */
+function previewResource(ctx: MockContext, a: NewResourceArgs): { id: string; state: Record<string, unknown> } {
+    const state: Record<string, unknown> = { ...(a.inputs ?? {}) };
+    const declared = ctx.outputs.outputs(a.type);
+    if (a.type === "aws:s3/bucket:Bucket" || a.type === "aws:s3/bucketV2:BucketV2") {
+        if (state.bucket === undefined && state.bucketPrefix === undefined) state.bucket = `${a.name}-${shortHash(a.urnKey, 7)}`;
+    } else if (declared.name && state.name === undefined) state.name = `${a.name}-${shortHash(a.urnKey, 7)}`;
+    state.id = UNKNOWN;
+    if (declared.arn && state.arn === undefined) state.arn = UNKNOWN;
+    return { id: "", state };
 }
 
 /** Answers invokes (data sources). Unknown ones echo their arguments with an id. */

@@ -40,7 +40,7 @@ export function writeReports(outDir: string, r: PlanResult): void {
             urn: x.urn,
             type: x.type,
             name: x.name,
-            id: x.id,
+            id: r.masked(x.id),
             parent: x.parent,
             protect: x.protect,
             dependencies: x.dependencies,

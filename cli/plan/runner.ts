@@ -1,5 +1,5 @@
 import * as path from "path";
-import { OutputCatalog, mockCall, mockResource, MockContext } from "./mocks";
+import { OutputCatalog, mockCall, mockResource, MockContext, UNKNOWN, UNKNOWN_DISPLAY } from "./mocks";
 import { UsageError } from "./project";
 
 /** One resource the program registered, as it goes into `plan.json`. */
@@ -33,6 +33,8 @@ export interface RunOptions {
     config: Record<string, string>;
     secretKeys: string[];
     stackOutputs: (name: string) => Record<string, unknown> | undefined;
+    /** Run as a first `pulumi preview` (the SDK's dry run): outputs of resources not yet created are unknown. */
+    preview?: boolean;
 }
 
 /** Error raised by the program itself (including its configuration validation). */
@@ -104,7 +106,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         outputs: new OutputCatalog(opts.programDir),
         stackOutputs: opts.stackOutputs,
         onMissingStack: (n) => missing.add(n),
+        preview: !!opts.preview,
     };
+    // Under a dry run the SDK hands the mocks its `Unknown` marker; policies and the plan see the engine's sentinel.
+    const sentinel = (v: unknown) => withUnknownSentinel(v, pulumi);
 
     // Requests carry parent and dependencies that the Mocks interface does not see; keep them by URN.
     const meta = new Map<
@@ -126,8 +131,9 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     const mocks = {
         newResource: async (args: { type: string; name: string; inputs: any; id?: string; custom?: boolean }) => {
             const key = pending?.urnKey ?? `${args.type}::${args.name}`;
-            const r = mockResource(ctx, { type: args.type, name: args.name, inputs: args.inputs, id: args.id, urnKey: key });
-            lastResult = { inputs: args.inputs ?? {}, ...r };
+            const inputs = sentinel(args.inputs ?? {}) as Record<string, unknown>;
+            const r = mockResource(ctx, { type: args.type, name: args.name, inputs, id: args.id, urnKey: key });
+            lastResult = { inputs, ...r };
             return r;
         },
         call: async (args: { token: string; inputs: any }) => mockCall(ctx, args.token, args.inputs ?? {}),
@@ -135,7 +141,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     let lastResult: { inputs: Record<string, unknown>; id: string; state: Record<string, unknown> } | undefined;
 
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
-    await pulumi.runtime.setMocks(mocks as any, opts.project, opts.stack, false);
+    await pulumi.runtime.setMocks(mocks as any, opts.project, opts.stack, !!opts.preview);
     const monitor = settings.getMonitor() as any;
     const origRegister = monitor.registerResource.bind(monitor);
     const origRead = monitor.readResource.bind(monitor);
@@ -160,7 +166,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
                     // Outputs the resource class marks secret (e.g. RandomPassword.result) are masked in the plan.
                     secretOutputs: typeof req.getAdditionalsecretoutputsList === "function" ? req.getAdditionalsecretoutputsList() : [],
                 });
-                if (result) states.set(urn, { id: result.id || null, inputs: result.inputs, state: result.state });
+                if (result) states.set(urn, { id: result.id || (ctx.preview ? UNKNOWN : null), inputs: result.inputs, state: result.state });
             }
             cb(err, resp);
         });
@@ -174,7 +180,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     monitor.readResource = capture(origRead, () => true);
     monitor.registerResourceOutputs = (req: any, cb: any) => {
         const s = states.get(req.getUrn());
-        if (s && req.getOutputs()) s.state = rpc.deserializeProperties(req.getOutputs());
+        if (s && req.getOutputs()) s.state = sentinel(rpc.deserializeProperties(req.getOutputs())) as Record<string, unknown>;
         return origOutputs(req, cb);
     };
 
@@ -187,7 +193,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         });
         // Registrations started by apply callbacks after the stack resolved still belong to the plan.
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-        stackOutputs = (await resolveOutputs(pulumi, outputs ?? {})) as Record<string, unknown>;
+        stackOutputs = (opts.preview ? await previewOutputs(rpc, outputs ?? {}) : await resolveOutputs(pulumi, outputs ?? {})) as Record<string, unknown>;
     } catch (e) {
         // A program may refuse a referenced stack whose outputs are not known yet (an edge checking its
         // clusters): report the stacks to plan first; the run after that raises the error if it persists.
@@ -218,8 +224,35 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         resources,
         stackOutputs: unwrapSecrets(stackOutputs, rpc, false) as Record<string, unknown>,
         missingStacks: [...missing],
-        secretValues: { plain: (v) => unwrapSecrets(v, rpc, false), masked: (v) => unwrapSecrets(v, rpc, true) },
+        secretValues: { plain: (v) => unwrapSecrets(v, rpc, false), masked: (v) => displayUnknowns(unwrapSecrets(v, rpc, true)) },
     };
+}
+
+/** The SDK's `Unknown` marker (dry run) replaced by the engine's sentinel string, deeply. */
+function withUnknownSentinel(v: unknown, pulumi: PulumiModule): unknown {
+    if (pulumi.isUnknown(v)) return UNKNOWN;
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((e) => withUnknownSentinel(e, pulumi));
+    if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, e] of Object.entries(v)) out[k] = withUnknownSentinel(e, pulumi);
+    return out;
+}
+
+/** Unknown values as `plan.json` writes them: `"[unknown]"`, as Pulumi's display shows them. */
+export function displayUnknowns(v: unknown): unknown {
+    if (v === UNKNOWN) return UNKNOWN_DISPLAY;
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(displayUnknowns);
+    const out: Record<string, unknown> = {};
+    for (const [k, e] of Object.entries(v)) out[k] = displayUnknowns(e);
+    return out;
+}
+
+/** Stack outputs under a dry run: serialized as the engine would receive them, unknowns as its sentinel. */
+async function previewOutputs(rpc: Rpc, outputs: unknown): Promise<unknown> {
+    const serialized = await rpc.serializeProperties("stack outputs", { value: outputs });
+    return serialized.value;
 }
 
 export interface SecretView {

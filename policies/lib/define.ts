@@ -17,6 +17,7 @@ import type {
 import { canonicalType } from "./types";
 import { Props, isUnknown, unwrap } from "./values";
 import { StackIndex, stackIndexOf, type Subject } from "./graph";
+import { wso2Scope } from "./scope";
 
 export type { Subject };
 
@@ -37,6 +38,8 @@ export interface PolicyMeta {
 export interface Wso2Rule {
     policy: ResourceValidationPolicy | StackValidationPolicy;
     meta: PolicyMeta;
+    /** What is wrong with the given settings of this policy (see `settingsProblems`). */
+    configProblems(settings: Record<string, unknown>): string[];
 }
 
 /** One suppression: the resource (name or URN) and why the finding is accepted. */
@@ -80,10 +83,26 @@ export function takeSuppressions(): SuppressedFinding[] {
 
 
 export interface Reporter {
-    /** A definite violation. */
+    /** A definite violation, at the policy's enforcement level. */
     violation(subject: Subject, message: string): void;
-    /** A check that depends on a value unknown at preview: reported, never passed silently. */
+    /**
+     * A check that depends on a value unknown at preview: reported as advisory, never passed silently
+     * and never blocking. The engine analyzes the resource again with known values before creating it.
+     */
     unproven(subject: Subject, detail: string): void;
+}
+
+/**
+ * The enforcement level of unproven findings. `@pulumi/policy`'s server takes a violation as an object
+ * with its own `enforcementLevel` (as it reports the values its proxy finds unknown: advisory).
+ */
+export const UNPROVEN_LEVEL = "advisory";
+
+/** A violation reported with its own enforcement level (the object form `reportViolation` accepts). */
+export interface LeveledViolation {
+    message: string;
+    urn?: string;
+    enforcementLevel: EnforcementLevel;
 }
 
 /** Config every policy accepts besides `enforcementLevel`. */
@@ -105,6 +124,11 @@ interface RuleDefinition {
     enforcementLevel?: EnforcementLevel;
     /** Config properties with their strict defaults (`default` in each schema). */
     config?: JsonSchemaProps;
+    /**
+     * Checks across settings that JSON schema cannot say (e.g. a minimum above a maximum), on the
+     * settings merged with their defaults: the problems, each naming its key.
+     */
+    configProblems?(config: Record<string, unknown>): string[];
 }
 
 const SUPPRESSIONS_SCHEMA: JsonSchemaProps = {
@@ -140,8 +164,9 @@ function readSuppressions(policyName: string, value: unknown): Suppression[] {
     });
 }
 
-function makeReporter(policyName: string, suppressions: Suppression[], report: ReportViolation, withUrn: boolean): Reporter {
-    const emit = (subject: Subject, message: string) => {
+function makeReporter(def: RuleDefinition, suppressions: Suppression[], report: ReportViolation, withUrn: boolean): Reporter {
+    const policyName = def.name;
+    const emit = (subject: Subject, message: string, advisory: boolean) => {
         const fromConfig = suppressions.find((s) => s.resource === subject.urn || s.resource === subject.name);
         const tags = subject.props?.tags;
         const tagReason = tags && typeof tags === "object" ? tags[SUPPRESS_TAG_PREFIX + policyName] : undefined;
@@ -153,13 +178,17 @@ function makeReporter(policyName: string, suppressions: Suppression[], report: R
             }
             message += ` (suppression refused: its reason "${reason}" is shorter than ${MIN_SUPPRESSION_REASON} characters)`;
         }
-        if (withUrn) report(`${subject.name}: ${message}`, subject.urn);
-        else report(message);
+        const text = withUrn ? `${subject.name}: ${message}` : message;
+        const urn = withUrn ? subject.urn : undefined;
+        if (!advisory) return report(text, urn);
+        // The server words a string message as "<description>\n<message>"; the object form is taken as written.
+        const leveled: LeveledViolation = { message: `${def.description}\n${text}`, urn, enforcementLevel: UNPROVEN_LEVEL };
+        (report as unknown as (v: LeveledViolation) => void)(leveled);
     };
     return {
-        violation: emit,
+        violation: (subject, message) => emit(subject, message, false),
         unproven: (subject, detail) =>
-            emit(subject, `could not be proven at preview: ${detail} is unknown until it is created; treated as a violation until it can be checked`),
+            emit(subject, `could not be proven at preview: ${detail} is unknown until it is created; reported as advisory, and checked again with the real value when the resource is created`, true),
     };
 }
 
@@ -187,14 +216,33 @@ function metaOf(def: RuleDefinition): PolicyMeta {
     return meta;
 }
 
+/**
+ * What is wrong with one policy's settings (without `enforcementLevel`), each problem naming the key:
+ * settings the policy does not have, suppressions that are not `{ resource, reason }`, and the rule's
+ * own checks across settings. The JSON-schema checks (types, bounds) are the CLI's, from `configSchema`.
+ */
+export function settingsProblems(def: RuleDefinition, given: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    for (const key of Object.keys(given)) {
+        if (key !== "suppressions" && !(def.config && key in def.config)) {
+            const known = ["suppressions", ...Object.keys(def.config ?? {})];
+            problems.push(`policy config "${def.name}.${key}" is not a setting of this policy (its settings: ${known.join(", ")})`);
+        }
+    }
+    try {
+        readSuppressions(def.name, given.suppressions);
+    } catch (e) {
+        problems.push((e as Error).message);
+    }
+    if (problems.length === 0 && def.configProblems) problems.push(...def.configProblems({ ...defaultsOf(def.config), ...given }));
+    return problems;
+}
+
 function configOf<C>(def: RuleDefinition, getConfig: () => object): C & CommonConfig {
     const given = { ...(getConfig() as Record<string, unknown>) };
     delete given.enforcementLevel;
-    for (const key of Object.keys(given)) {
-        if (key !== "suppressions" && !(def.config && key in def.config)) {
-            throw new Error(`policy config "${def.name}.${key}" is not a setting of this policy`);
-        }
-    }
+    const problems = settingsProblems(def, given);
+    if (problems.length) throw new Error(problems.join("; "));
     const cfg = { ...defaultsOf(def.config), ...given } as C & CommonConfig;
     cfg.suppressions = readSuppressions(def.name, given.suppressions);
     return cfg;
@@ -206,6 +254,26 @@ export interface ResourceRuleDefinition<C> extends RuleDefinition {
     validate(subject: Subject, config: C & CommonConfig, report: Reporter): void;
     /** Safe mechanical fix: the new properties, or undefined when nothing needs to change. */
     remediate?(subject: Subject, config: C & CommonConfig): Props | undefined;
+}
+
+/**
+ * A WSO2-specific check of single resources: which resources are WSO2's is known only from the whole
+ * stack (their groups, target groups, load balancers; see `lib/scope.ts`), so it runs as a stack policy
+ * over the resources of `types` in scope.
+ */
+export interface ScopedRuleDefinition<C> extends RuleDefinition {
+    types: string[];
+    validate(subject: Subject, config: C & CommonConfig, report: Reporter): void;
+}
+
+export function wso2ResourceRule<C>(def: ScopedRuleDefinition<C>): Wso2Rule {
+    return stackRule<C>({
+        ...def,
+        validate(stack, config, report) {
+            const scope = wso2Scope(stack);
+            for (const node of stack.ofType(...def.types)) if (scope.has(node)) def.validate(node, config, report);
+        },
+    });
 }
 
 export function resourceRule<C>(def: ResourceRuleDefinition<C>): Wso2Rule {
@@ -221,7 +289,7 @@ export function resourceRule<C>(def: ResourceRuleDefinition<C>): Wso2Rule {
             const subject = subjectOf(args);
             if (!subject) return;
             const config = configOf<C>(def, () => args.getConfig());
-            def.validate(subject, config, makeReporter(def.name, config.suppressions ?? [], reportViolation, false));
+            def.validate(subject, config, makeReporter(def as RuleDefinition, config.suppressions ?? [], reportViolation, false));
         },
     };
     const remediate = def.remediate;
@@ -232,7 +300,7 @@ export function resourceRule<C>(def: ResourceRuleDefinition<C>): Wso2Rule {
             return remediate(subject, configOf<C>(def, () => args.getConfig()));
         };
     }
-    return { policy, meta: metaOf(def as RuleDefinition) };
+    return { policy, meta: metaOf(def as RuleDefinition), configProblems: (given) => settingsProblems(def as RuleDefinition, given) };
 }
 
 export interface StackRuleDefinition<C> extends RuleDefinition {
@@ -244,8 +312,8 @@ export function stackRule<C>(def: StackRuleDefinition<C>): Wso2Rule {
         ...basePolicy(def as RuleDefinition),
         validateStack: (args: StackValidationArgs, reportViolation) => {
             const config = configOf<C>(def, () => args.getConfig());
-            def.validate(stackIndexOf(args.resources), config, makeReporter(def.name, config.suppressions ?? [], reportViolation, true));
+            def.validate(stackIndexOf(args.resources), config, makeReporter(def as RuleDefinition, config.suppressions ?? [], reportViolation, true));
         },
     };
-    return { policy, meta: metaOf(def as RuleDefinition) };
+    return { policy, meta: metaOf(def as RuleDefinition), configProblems: (given) => settingsProblems(def as RuleDefinition, given) };
 }

@@ -4,7 +4,7 @@
  */
 import { T } from "./types";
 import { isUnknown, list, truthy } from "./values";
-import type { Subject } from "./define";
+import type { Subject } from "./graph";
 
 export interface Ingress {
     /** The resource the rule is written on (the group for inline rules). */

@@ -4,6 +4,21 @@
  * the first unknown it meets; the rules unwrap it so that they can say which value could not be proven
  * instead of aborting the whole policy.
  */
+import { gunzipSync } from "zlib";
+
+/** Text carried as base64 (user data of launch templates), gunzipped when compressed as cloud-init allows. */
+export function decodeText(value: string, base64: boolean): string {
+    if (!base64) return value;
+    const bytes = Buffer.from(value, "base64");
+    if (bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        try {
+            return gunzipSync(bytes).toString("utf8");
+        } catch {
+            return bytes.toString("utf8");
+        }
+    }
+    return bytes.toString("utf8");
+}
 
 /** The engine's sentinels for values not known until the resource is created. */
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([

@@ -1,5 +1,6 @@
 import { stackRule } from "../lib/define";
 import { INGRESS_TYPES, coversPort, describePorts, ingressOf } from "../lib/net";
+import { wso2Scope } from "../lib/scope";
 import { T } from "../lib/types";
 import { isUnknown } from "../lib/values";
 
@@ -8,7 +9,7 @@ const CLUSTERING_PORTS = [4000, 4001, 5672, 5701, 9611, 9711, 9893];
 
 export const rule = stackRule<{ clusteringPorts: number[] }>({
     name: "wso2-cluster-ports-members-only",
-    description: "WSO2 clustering ports are reachable only from the cluster members' own security group.",
+    description: "WSO2 clustering ports are reachable only from the cluster members' own security group (judged on WSO2 security groups and their rules).",
     severity: "critical",
     guidelines: ["OS-CLUSTER-PORTS", "OS-FIREWALL"],
     remediation:
@@ -23,7 +24,10 @@ export const rule = stackRule<{ clusteringPorts: number[] }>({
         },
     },
     validate(stack, config, report) {
+        const scope = wso2Scope(stack);
         for (const node of stack.ofType(...INGRESS_TYPES)) {
+            // A broker's group opening 5672 to its clients is not a WSO2 cluster.
+            if (!scope.has(node)) continue;
             for (const rule of ingressOf(node)) {
                 const at = rule.where === "rule" ? "" : ` (${rule.where})`;
                 if (!rule.ports) {

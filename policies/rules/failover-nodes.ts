@@ -2,6 +2,7 @@ import { stackRule } from "../lib/define";
 import { T } from "../lib/types";
 import { isUnknown, list } from "../lib/values";
 import { isProduction } from "../lib/environment";
+import { wso2Scope } from "../lib/scope";
 
 export const rule = stackRule<{ minNodes: number; minSubnets: number }>({
     name: "wso2-failover-nodes",
@@ -20,8 +21,10 @@ export const rule = stackRule<{ minNodes: number; minSubnets: number }>({
     },
     validate(stack, config, report) {
         // Development and staging nodes neither need failover nor provide it to production ones.
-        const groups = stack.ofType(T.autoScalingGroup).filter((g) => isProduction(g.props));
-        const instances = stack.ofType(T.instance).filter((i) => isProduction(i.props));
+        // Batch workers and other instances of the program neither need WSO2's failover nor provide it.
+        const scope = wso2Scope(stack);
+        const groups = stack.ofType(T.autoScalingGroup).filter((g) => scope.has(g) && isProduction(g.props));
+        const instances = stack.ofType(T.instance).filter((i) => scope.has(i) && isProduction(i.props));
         if (groups.length === 0 && instances.length === 0) return;
         const subject = groups[0] ?? instances[0];
         let nodes = 0;

@@ -1,10 +1,10 @@
-import { resourceRule } from "../lib/define";
+import { wso2ResourceRule } from "../lib/define";
 import { T } from "../lib/types";
 import { isUnknown, truthy } from "../lib/values";
 
-export const rule = resourceRule<Record<string, never>>({
+export const rule = wso2ResourceRule<Record<string, never>>({
     name: "wso2-lb-access-logs",
-    description: "Load balancers write access logs, so requests at the edge can be monitored and investigated.",
+    description: "Load balancers in front of WSO2 write access logs, so requests at the edge can be monitored and investigated.",
     severity: "medium",
     guidelines: ["NET-LOGGING"],
     remediation: "Set `accessLogs: { enabled: true, bucket: <log bucket> }` on the load balancer (the bucket uses SSE-S3: ALB logs do not support KMS).",

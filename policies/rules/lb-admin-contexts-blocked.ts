@@ -1,10 +1,11 @@
 import { stackRule } from "../lib/define";
 import { attackPaths, listenerRoutes, routeOf } from "../lib/alb";
+import { wso2Scope } from "../lib/scope";
 
 export const rule = stackRule<{ adminContexts: string[] }>({
     name: "wso2-lb-admin-contexts-blocked",
     description:
-        "No forwarding route of any listener reaches the /services (admin SOAP services) or /carbon (management console) contexts, " +
+        "No forwarding route of a listener in front of WSO2 reaches the /services (admin SOAP services) or /carbon (management console) contexts, " +
         "directly or by traversal out of an allowed prefix; listeners forward only an allowlist and answer everything else themselves.",
     severity: "critical",
     guidelines: ["NET-BLOCK-ADMIN-CONTEXTS"],
@@ -22,8 +23,11 @@ export const rule = stackRule<{ adminContexts: string[] }>({
     },
     validate(stack, config, report) {
         const { listeners, orphans } = listenerRoutes(stack);
-        for (const rule of orphans) report.unproven(rule, "the listener this rule belongs to (listenerArn)");
+        const scope = wso2Scope(stack);
+        for (const rule of orphans) if (scope.has(rule)) report.unproven(rule, "the listener this rule belongs to (listenerArn)");
         for (const l of listeners) {
+            // An internal NLB forwarding TCP to a broker or a database has no admin context.
+            if (!scope.has(l.listener)) continue;
             const protocol = l.listener.props.protocol;
             if (l.unknown.length) report.unproven(l.listener, `the routing of ${l.unknown.join(", ")}`);
             if (protocol === "TCP" || protocol === "TLS" || protocol === "UDP" || protocol === "TCP_UDP") {

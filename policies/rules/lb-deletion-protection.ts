@@ -1,12 +1,12 @@
-import { resourceRule } from "../lib/define";
+import { wso2ResourceRule } from "../lib/define";
 import { isProduction } from "../lib/environment";
 import { T } from "../lib/types";
 import { isUnknown, truthy } from "../lib/values";
 
-export const rule = resourceRule<Record<string, never>>({
+export const rule = wso2ResourceRule<Record<string, never>>({
     name: "wso2-lb-deletion-protection",
     description:
-        "Production load balancers have deletion protection, so a mistaken change cannot take the only entry point down. " +
+        "Production load balancers in front of WSO2 have deletion protection, so a mistaken change cannot take the only entry point down. " +
         "Load balancers tagged as another environment (dev, staging) are not judged; untagged ones count as production.",
     severity: "medium",
     guidelines: ["NET-FAILOVER"],

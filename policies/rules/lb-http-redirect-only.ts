@@ -1,10 +1,11 @@
 import { stackRule } from "../lib/define";
 import { actionsForward, listenerRoutes } from "../lib/alb";
+import { wso2Scope } from "../lib/scope";
 import { isUnknown, list } from "../lib/values";
 
 export const rule = stackRule<Record<string, never>>({
     name: "wso2-lb-http-redirect-only",
-    description: "Plain HTTP listeners only redirect to HTTPS; no rule of theirs forwards to WSO2.",
+    description: "Plain HTTP listeners in front of WSO2 only redirect to HTTPS; no rule of theirs forwards to WSO2.",
     severity: "high",
     guidelines: ["PROD-TLS-STRONG", "PROD-HSTS"],
     remediation:
@@ -14,7 +15,9 @@ export const rule = stackRule<Record<string, never>>({
     trivy: ["AVD-AWS-0054"],
     validate(stack, _config, report) {
         const { listeners } = listenerRoutes(stack);
+        const scope = wso2Scope(stack);
         for (const l of listeners) {
+            if (!scope.has(l.listener)) continue;
             const p = l.listener.props;
             if (isUnknown(p.protocol)) {
                 report.unproven(l.listener, "protocol");

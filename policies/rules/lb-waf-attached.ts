@@ -1,10 +1,11 @@
 import { stackRule } from "../lib/define";
 import { T } from "../lib/types";
+import { wso2Scope } from "../lib/scope";
 import { isUnknown, truthy } from "../lib/values";
 
 export const rule = stackRule<Record<string, never>>({
     name: "wso2-lb-waf-attached",
-    description: "Every internet-facing application load balancer has a WAFv2 web ACL associated.",
+    description: "Every internet-facing application load balancer in front of WSO2 has a WAFv2 web ACL associated.",
     severity: "high",
     guidelines: ["NET-BLOCK-ADMIN-CONTEXTS"],
     remediation:
@@ -19,7 +20,9 @@ export const rule = stackRule<Record<string, never>>({
             r.targets.forEach((t) => protectedLbs.add(t.urn));
             if (r.unknown) unattributed.push(assoc.name);
         }
+        const scope = wso2Scope(stack);
         for (const lb of stack.ofType(T.loadBalancer)) {
+            if (!scope.has(lb)) continue;
             const p = lb.props;
             if (isUnknown(p.internal) || isUnknown(p.loadBalancerType)) {
                 report.unproven(lb, "whether the load balancer is internet-facing");

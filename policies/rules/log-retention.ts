@@ -9,18 +9,22 @@ interface LogRetentionConfig {
     maxDays: number;
 }
 
-function checkDays(config: LogRetentionConfig): void {
+/** The retention bounds refused before any log group is judged: each problem names its key. */
+function daysProblems(config: Record<string, unknown>): string[] {
+    const problems: string[] = [];
     for (const key of ["minDays", "nonProductionMinDays", "maxDays"] as const) {
         const v = config[key];
-        if (!Number.isInteger(v) || v < 1) {
-            throw new Error(`policy config "wso2-log-retention.${key}" is ${JSON.stringify(v)}; expected a whole number of days, at least 1`);
+        if (!Number.isInteger(v) || (v as number) < 1) {
+            problems.push(`policy config "wso2-log-retention.${key}" is ${JSON.stringify(v)}; expected a whole number of days, at least 1`);
         }
     }
+    if (problems.length) return problems;
     for (const key of ["minDays", "nonProductionMinDays"] as const) {
-        if (config[key] > config.maxDays) {
-            throw new Error(`policy config "wso2-log-retention.${key}" (${config[key]}) is above maxDays (${config.maxDays}); no retention could pass`);
+        if ((config[key] as number) > (config.maxDays as number)) {
+            problems.push(`policy config "wso2-log-retention.${key}" (${config[key]}) is above maxDays (${config.maxDays}); no retention could pass`);
         }
     }
+    return problems;
 }
 
 export const rule = resourceRule<LogRetentionConfig>({
@@ -36,6 +40,7 @@ export const rule = resourceRule<LogRetentionConfig>({
         "7 elsewhere) and maximum; tag a log group that is not production with its environment (`wso2-hardening:environment: dev`).",
     checkov: ["CKV_AWS_338"],
     types: [T.logGroup],
+    configProblems: daysProblems,
     config: {
         minDays: { type: "integer", minimum: 1, description: "Shortest accepted retention in days for production log groups.", default: 365 },
         nonProductionMinDays: {
@@ -47,7 +52,6 @@ export const rule = resourceRule<LogRetentionConfig>({
         maxDays: { type: "integer", minimum: 1, description: "Longest accepted retention in days (a bound keeps storage and exposure finite).", default: 3653 },
     },
     validate(subject, config, report) {
-        checkDays(config);
         const days = subject.props.retentionInDays;
         if (isUnknown(days)) return report.unproven(subject, "retentionInDays");
         if (days === undefined || days === null || days === 0) {

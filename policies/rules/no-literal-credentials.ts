@@ -1,7 +1,6 @@
-import { gunzipSync } from "zlib";
 import { Subject, resourceRule } from "../lib/define";
 import { T } from "../lib/types";
-import { isUnknown } from "../lib/values";
+import { decodeText, isUnknown } from "../lib/values";
 
 /** Where a resource carries text that ends up on a node or in a rendered file. */
 const TEXT_FIELDS: Record<string, { field: string; base64: boolean }[]> = {
@@ -32,20 +31,6 @@ const PATTERNS: { re: RegExp; what: string }[] = [
     { re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/, what: "a private key" },
     { re: /\bdocker\s+login\b[^\n]*\s(?:-p|--password)\s+\S+/i, what: "a registry password on a command line" },
 ];
-
-function decode(value: string, base64: boolean): string {
-    if (!base64) return value;
-    const bytes = Buffer.from(value, "base64");
-    // cloud-init accepts gzip-compressed user data.
-    if (bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-        try {
-            return gunzipSync(bytes).toString("utf8");
-        } catch {
-            return bytes.toString("utf8");
-        }
-    }
-    return bytes.toString("utf8");
-}
 
 /** What literal credentials a text holds, described without repeating them. */
 export function findCredentials(text: string): string[] {
@@ -97,7 +82,7 @@ export const rule = resourceRule<Record<string, never>>({
             const value = p[field];
             if (value === undefined || value === null) continue;
             if (isUnknown(value)) report.unproven(subject, field);
-            else if (typeof value === "string") check(subject, field, decode(value, base64), report);
+            else if (typeof value === "string") check(subject, field, decodeText(value, base64), report);
         }
     },
 });

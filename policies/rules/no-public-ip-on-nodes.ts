@@ -1,8 +1,8 @@
-import { resourceRule } from "../lib/define";
+import { wso2ResourceRule } from "../lib/define";
 import { T } from "../lib/types";
 import { isUnknown, list, truthy } from "../lib/values";
 
-export const rule = resourceRule<Record<string, never>>({
+export const rule = wso2ResourceRule<Record<string, never>>({
     name: "wso2-no-public-ip-on-nodes",
     description: "WSO2 nodes get no public IP address; only the load balancer faces the internet.",
     severity: "high",

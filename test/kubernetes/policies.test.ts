@@ -29,7 +29,9 @@ function policy(name: string) {
 function run(name: string, resources: FakeResource[], config: Record<string, unknown> = {}): string[] {
     const p = policy(name);
     const messages: string[] = [];
-    const report = (message: string) => messages.push(message);
+    // Unproven findings come in the object form that carries their own (advisory) enforcement level.
+    const report = (message: string | { message: string; enforcementLevel: string }) =>
+        messages.push(typeof message === "string" ? message : `${message.message} [${message.enforcementLevel}]`);
     if ("validateResource" in p) {
         for (const r of resources) {
             const validate = (p as ResourceValidationPolicy).validateResource as (args: unknown, report: (m: string) => void) => void;

@@ -144,6 +144,8 @@ describe("policies through the engine's analyzer functions", () => {
         const diags = await analyzeAll(preview);
         assert.deepStrictEqual(diags.map((d) => d.policyName).sort(), ["wso2-imdsv2-required", "wso2-lb-tls-policy"]);
         for (const d of diags) assert.match(d.message, /could not be proven at preview/);
+        // Advisory, as the server reports values its own proxy finds unknown: a first preview is never blocked.
+        assert.deepStrictEqual(diags.map((d) => d.enforcementLevel), ["advisory", "advisory"]);
     });
 
     it("production-only policies read environment tags as the engine sends them (dev-tagged: silent; untagged: strict)", async () => {

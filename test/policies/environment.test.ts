@@ -105,7 +105,7 @@ describe("policies: environment tags", () => {
         it("judges untagged instances next to a dev-tagged group", async () => {
             const stack = [
                 ...patch(secureStack(), "nodes-asg", { tags: asgTags("dev") }),
-                res(INSTANCE, "prod-node", { subnetId: "subnet-a" }),
+                res(INSTANCE, "prod-node", { subnetId: "subnet-a", vpcSecurityGroupIds: ["sg-nodes"] }),
             ];
             const f = await findingsOf("wso2-failover-nodes", stack);
             assert.deepStrictEqual(f.map((x) => x.urn), [find(stack, "prod-node").urn, find(stack, "prod-node").urn], show(f));

@@ -90,8 +90,8 @@ export function secureStack(): PlannedResource[] {
             blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k", volumeType: "gp3" } }],
             networkInterfaces: [{ associatePublicIpAddress: "false", securityGroups: ["sg-nodes"] }],
             userData: b64(USER_DATA),
-        }),
-        res("aws:autoscaling/group:Group", "nodes-asg", { minSize: 2, maxSize: 4, vpcZoneIdentifiers: ["subnet-a", "subnet-b"] }),
+        }, { id: "lt-nodes" }),
+        res("aws:autoscaling/group:Group", "nodes-asg", { minSize: 2, maxSize: 4, vpcZoneIdentifiers: ["subnet-a", "subnet-b"], launchTemplate: { id: "lt-nodes", version: "$Latest" } }),
         res("aws:lb/loadBalancer:LoadBalancer", "edge-alb", {
             loadBalancerType: "application",
             internal: false,
