@@ -43,6 +43,11 @@ export const CONFIG_KEYS = {
         description: "Stack role: standalone (nodes and edge), cluster (one color's nodes and target group) or edge (ALB switching between colors).",
         default: "standalone",
     },
+    namePrefix: {
+        type: "string",
+        description: "Prefix of the AWS resources' physical names (load balancer, target groups, buckets, roles, backup vaults). Empty: wso2-<stack name>. AWS's name limits bound its length; validation names the limit it breaks.",
+        default: "",
+    },
     color: {
         type: "string",
         description: "Color of a cluster stack: blue or green. Required when role is cluster.",
@@ -150,7 +155,12 @@ export const CONFIG_KEYS = {
     },
     certificateArn: {
         type: "string",
-        description: "ACM certificate ARN for the HTTPS listener. Empty: an ACM certificate for domainName is requested with DNS validation.",
+        description: "Issued ACM certificate (in the stack's region) for the HTTPS listener. Empty: route53ZoneId is required.",
+        default: "",
+    },
+    route53ZoneId: {
+        type: "string",
+        description: "Route 53 hosted zone of domainName: an ACM certificate is requested and its DNS validation record created there in the same update. Used when certificateArn is empty.",
         default: "",
     },
     publicPaths: {

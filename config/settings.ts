@@ -41,6 +41,10 @@ export interface Settings {
     sshPort: number;
     domainName: string;
     certificateArn?: string;
+    /** Hosted zone where the certificate's DNS validation record is created (when certificateArn is unset). */
+    route53ZoneId?: string;
+    /** Prefix of physical names; unset: `wso2-<stack>`. */
+    namePrefix?: string;
     publicPaths: string[];
     logRetentionDays: number;
     backupRetentionDays: number;
@@ -254,6 +258,12 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
             /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
             "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
         ),
+        route53ZoneId: optional("route53ZoneId", /^Z[A-Z0-9]{1,31}$/, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
+        namePrefix: optional(
+            "namePrefix",
+            /^[a-z][a-z0-9-]*[a-z0-9]$/,
+            "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (S3 and load-balancer names)",
+        ),
         publicPaths: list("publicPaths"),
         logRetentionDays: int("logRetentionDays", 1, 3653),
         backupRetentionDays: int("backupRetentionDays", 7, 3650),
@@ -359,6 +369,9 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         if (settings.platform === "aws" && settings.databasePort < 1150) {
             bad("databasePort", settings.databasePort, "must be between 1150 and 65535 for a managed (RDS) database");
         }
+    }
+    if (settings.certificateArn && settings.route53ZoneId) {
+        bad("route53ZoneId", settings.route53ZoneId, "must be empty when certificateArn is set: the listener uses that certificate, no other is requested");
     }
     if (settings.platform === "kubernetes" && settings.role !== "standalone") {
         bad("role", settings.role, "must be standalone on kubernetes: blue-green is done with color labels and the Service selector");

@@ -15,7 +15,7 @@ import { loadSettings } from "../config";
 import { ConfigError, type Color, type ConfigProblem, type Settings } from "../config/settings";
 import { productSpec, type ProductSpec } from "../products";
 import { awsRegion, clusterTags } from "../components/aws/common";
-import { checkAwsSettings } from "../components/aws/preflight";
+import { checkAwsSettings, defaultNamePrefix } from "../components/aws/preflight";
 import { Wso2Network } from "../components/aws/network";
 import { Wso2Cluster } from "../components/aws/cluster";
 import { Wso2Database } from "../components/aws/database";
@@ -23,16 +23,22 @@ import { databaseNames, productDatabases } from "../products/databases";
 import { EdgeLoadBalancer, type EdgeTarget } from "../components/aws/edge";
 import { cidrArgs, edgeSecurityRules, ruleSuffix } from "../components/aws/security-rules";
 
-/** Physical names derive from the stack name; S3 and target groups accept lowercase letters, digits and '-'. */
-function clusterName(): string {
-    return `wso2-${pulumi.getStack().toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
+/** Prefix of physical names: `namePrefix`, else derived from the stack name (checked against AWS's limits). */
+function clusterName(settings: Settings): string {
+    return settings.namePrefix ?? defaultNamePrefix(pulumi.getStack());
+}
+
+/** The checks that need AWS knowledge, before anything is registered. */
+function preflight(settings: Settings, product: ProductSpec): string {
+    const name = clusterName(settings);
+    checkAwsSettings(settings, awsRegion(), product, { prefix: name, stack: pulumi.getStack() });
+    return name;
 }
 
 function awsStack(settings: Settings): Record<string, unknown> {
     const region = awsRegion();
-    checkAwsSettings(settings, region);
     const product = productSpec(settings.product);
-    const name = clusterName();
+    const name = preflight(settings, product);
 
     const network = new Wso2Network(name, { settings, region });
     const database = sharedDatabase(name, settings, product, network);
@@ -184,7 +190,7 @@ function clientSecurityGroup(name: string, settings: Settings, product: ProductS
 /** The edge of a blue-green pair: one load balancer forwarding to both colors' target groups with weights. */
 async function edgeStack(settings: Settings): Promise<Record<string, unknown>> {
     const product = productSpec(settings.product);
-    const name = clusterName();
+    const name = preflight(settings, product);
     // Both references are registered before either is awaited, so an offline plan learns of both at once.
     const refs = { blue: new pulumi.StackReference(settings.blueStack), green: new pulumi.StackReference(settings.greenStack) };
     const clusters = await Promise.all([

@@ -107,6 +107,8 @@ function hardenedBucket(name: string, args: HardenedBucketArgs, opts: pulumi.Cus
 const NONCURRENT_ACCESS_LOG_DAYS = 30;
 
 interface LogAccessArgs {
+    /** Logical name of the log bucket. */
+    logBucketName: string;
     /** The bucket whose server access is logged. */
     source: HardenedBucket;
     /** The source bucket's region (S3 delivers access logs only to a bucket of the same region). */
@@ -116,13 +118,13 @@ interface LogAccessArgs {
 }
 
 /**
- * Server access logging of `source` into a hardened bucket of its own (`<name>-access-logs`), SSE-S3
+ * Server access logging of `source` into a hardened bucket of its own (`logBucketName`), SSE-S3
  * encrypted (the only encryption S3 access logging accepts) and expiring after `logRetentionDays`.
  */
 function logAccess(name: string, args: LogAccessArgs, opts: pulumi.CustomResourceOptions): s3.Bucket {
     const { source, region } = args;
     const logs = hardenedBucket(
-        `${name}-access-logs`,
+        args.logBucketName,
         {
             region,
             lifecycle: [
@@ -231,7 +233,7 @@ export class BackupStore extends pulumi.ComponentResource {
         );
         this.bucket = main.bucket;
 
-        this.accessLogBucket = logAccess(name, { source: main, logRetentionDays: settings.logRetentionDays, tags }, kept);
+        this.accessLogBucket = logAccess(name, { logBucketName: `${name}-access-logs`, source: main, logRetentionDays: settings.logRetentionDays, tags }, kept);
 
         if (settings.backupReplicaRegion) {
             const replicaRegion = settings.backupReplicaRegion;
@@ -245,7 +247,7 @@ export class BackupStore extends pulumi.ComponentResource {
             // Server access logs go to a bucket of the same region: the replica's log bucket lives beside it.
             this.replicaAccessLogBucket = logAccess(
                 `${name}-replica`,
-                { source: replica, region: replicaRegion, logRetentionDays: settings.logRetentionDays, tags },
+                { logBucketName: `${name}-replica-logs`, source: replica, region: replicaRegion, logRetentionDays: settings.logRetentionDays, tags },
                 kept,
             );
             const role = new iam.Role(`${name}-replication`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("s3.amazonaws.com")), tags }, { parent: this });

@@ -9,10 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as lb from "@pulumi/aws/lb";
 import * as s3 from "@pulumi/aws/s3";
 import * as acm from "@pulumi/aws/acm";
+import * as route53 from "@pulumi/aws/route53";
 import * as wafv2 from "@pulumi/aws/wafv2";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
-import type { Settings } from "../../config/settings";
+import { ConfigError, type Settings } from "../../config/settings";
 import type { ProductSpec } from "../../products";
 import { recordArtifacts } from "../artifacts";
 import { albRoutingRules, NOT_FOUND, type AlbRuleSpec } from "../edge/alb";
@@ -31,7 +32,7 @@ export interface EdgeTarget {
 }
 
 export interface EdgeLoadBalancerArgs {
-    /** Validated stack settings: environment, clientCidrs, deletionProtection, certificateArn, domainName, logRetentionDays, publicPaths, stickinessSeconds. */
+    /** Validated stack settings: environment, clientCidrs, deletionProtection, certificateArn or route53ZoneId, domainName, logRetentionDays, publicPaths, stickinessSeconds. */
     settings: Settings;
     product: ProductSpec;
     vpcId: pulumi.Input<string>;
@@ -115,7 +116,7 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
     readonly rules: lb.ListenerRule[];
     readonly webAcl: wafv2.WebAcl;
     readonly accessLogBucket: s3.Bucket;
-    /** DNS records to create for the requested certificate (empty when `certificateArn` is set). */
+    /** The DNS record that validated the requested certificate, created in `route53ZoneId` (empty when `certificateArn` is set). */
     readonly certificateValidationRecords: pulumi.Output<{ name: string; type: string; value: string }[]>;
     readonly dnsName: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
@@ -221,17 +222,41 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
         if (settings.certificateArn) {
             certificateArn = settings.certificateArn;
             this.certificateValidationRecords = pulumi.output([]);
-        } else {
+        } else if (settings.route53ZoneId) {
             const certificate = new acm.Certificate(
                 name,
                 { domainName: settings.domainName, validationMethod: "DNS", keyAlgorithm: "RSA_2048", tags },
                 parent,
             );
-            // Waits until the DNS records below exist; the listener is created with a valid certificate only.
-            certificateArn = new acm.CertificateValidation(name, { certificateArn: certificate.arn }, { parent: certificate }).certificateArn;
+            // One name, so one validation record, created in the zone by this same update.
+            const option = certificate.domainValidationOptions[0];
+            const record = new route53.Record(
+                `${name}-certificate-validation`,
+                {
+                    zoneId: settings.route53ZoneId,
+                    name: option.resourceRecordName,
+                    type: option.resourceRecordType,
+                    records: [option.resourceRecordValue],
+                    ttl: 300,
+                    // A renewal or a replaced certificate of the same name reuses the record.
+                    allowOverwrite: true,
+                },
+                { parent: certificate },
+            );
+            // Waits until ACM sees the record; the listener is created with an issued certificate only.
+            certificateArn = new acm.CertificateValidation(
+                name,
+                { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+                { parent: certificate },
+            ).certificateArn;
             this.certificateValidationRecords = certificate.domainValidationOptions.apply((options) =>
                 (options ?? []).map((o) => ({ name: o.resourceRecordName ?? "", type: o.resourceRecordType ?? "", value: o.resourceRecordValue ?? "" })),
             );
+        } else {
+            // A requested certificate nobody validates would hold `pulumi up` until it times out.
+            throw new ConfigError([
+                { key: "route53ZoneId", value: "", problem: `${name}: set route53ZoneId (validation record created here) or certificateArn (an issued certificate)` },
+            ]);
         }
 
         this.httpsListener = new lb.Listener(

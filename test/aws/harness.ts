@@ -84,6 +84,15 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>, id:
         case "aws:cloudwatch/logGroup:LogGroup":
             state.arn = `arn:aws:logs:${resourceRegion}:${ACCOUNT}:log-group:${inputs.name ?? id}`;
             break;
+        case "aws:acm/certificate:Certificate":
+            // ACM's answer for a DNS-validated name: one CNAME per name.
+            state.domainValidationOptions = [
+                { domainName: inputs.domainName, resourceRecordName: `_0f1e2d.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_9a8b7c.acm-validations.aws." },
+            ];
+            break;
+        case "aws:route53/record:Record":
+            state.fqdn = String(inputs.name).replace(/\.$/, "");
+            break;
         case "aws:kms/key:Key":
             state.arn = `arn:aws:kms:${resourceRegion}:${ACCOUNT}:key/${id}`;
             break;

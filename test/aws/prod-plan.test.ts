@@ -261,6 +261,20 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             }
         });
 
+        it("validates its certificate in one update: the DNS record in route53ZoneId, the validation waiting on that record", () => {
+            const certificate = plan.one("aws:acm/certificate:Certificate");
+            assert.equal(certificate.inputs.domainName, "api.example.com");
+            const record = plan.one("aws:route53/record:Record");
+            assert.equal(record.inputs.zoneId, config["wso2-hardening:route53ZoneId"]);
+            const [option] = certificate.state.domainValidationOptions;
+            assert.deepEqual([record.inputs.name, record.inputs.type, record.inputs.records], [option.resourceRecordName, option.resourceRecordType, [option.resourceRecordValue]]);
+            const validation = plan.one("aws:acm/certificateValidation:CertificateValidation");
+            assert.equal(validation.inputs.certificateArn, certificate.state.arn);
+            assert.deepEqual(validation.inputs.validationRecordFqdns, [record.state.fqdn]);
+            const https = plan.ofType(T.listener).find((l) => l.inputs.protocol === "HTTPS")!;
+            assert.equal(https.inputs.certificateArn, validation.state.certificateArn ?? certificate.state.arn);
+        });
+
         it("attaches a WAF web ACL with managed rule groups and a rate limit", () => {
             const lb = plan.one(T.lb);
             const acl = plan.one(T.webAcl);
@@ -453,6 +467,12 @@ describe("aws: bad configuration registers nothing", () => {
         ["SSH from anywhere in prod", { "wso2-hardening:sshSourceCidrs": '["::/0"]' }, "sshSourceCidrs"],
         ["an instance type of unknown memory", { "wso2-hardening:instanceType": "u7i-12tb.224xlarge" }, "instanceMemoryMiB"],
         ["a replica in the stack's own region", { "wso2-hardening:backupReplicaRegion": "eu-west-1" }, "backupReplicaRegion"],
+        ["neither a hosted zone nor a certificate for the edge", { "wso2-hardening:route53ZoneId": "" }, "route53ZoneId"],
+        [
+            "a certificate of another region than the load balancer's",
+            { "wso2-hardening:route53ZoneId": "", "wso2-hardening:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d" },
+            "certificateArn",
+        ],
     ];
     for (const [what, override, key] of cases) {
         it(`${what}: a ConfigError naming ${key}, zero resources`, async () => {

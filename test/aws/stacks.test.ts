@@ -2,7 +2,8 @@
 import { strict as assert } from "assert";
 import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../../config/schema";
 import { parseSettings, Settings } from "../../config/settings";
-import { checkAwsSettings } from "../../components/aws/preflight";
+import { checkAwsSettings, defaultNamePrefix } from "../../components/aws/preflight";
+import { productSpec } from "../../products";
 import { instanceMemoryMiB } from "../../components/aws/instance-types";
 import { Plan, runStack, stackConfig, StackRun } from "./harness";
 
@@ -25,7 +26,8 @@ describe("aws: stack files", () => {
                 assert.ok(name in CONFIG_KEYS, `${key} is a known key`);
             }
             assert.match(config["aws:region"], /^[a-z]{2}-[a-z]+-\d$/);
-            checkAwsSettings(settingsOf(stack), config["aws:region"]);
+            const settings = settingsOf(stack);
+            checkAwsSettings(settings, config["aws:region"], productSpec(settings.product), { prefix: defaultNamePrefix(stack), stack });
         });
     }
 

@@ -19,8 +19,10 @@ import { backupLifecycleRules, NONCURRENT_BACKUP_DAYS, replicationPolicy, tlsOnl
 import { targetGroupArgs } from "../../components/aws/cluster";
 import { partitionOf, keyPolicy } from "../../components/aws/common";
 
+const PROD_NAMING = { prefix: "wso2-prod", stack: "prod" };
+
 function settings(raw: Record<string, string> = {}): Settings {
-    const all: Record<string, string> = { backupReplicaRegion: "eu-central-1", ...raw };
+    const all: Record<string, string> = { backupReplicaRegion: "eu-central-1", route53ZoneId: "Z0123456789ABCDEFGHIJ", ...raw };
     return parseSettings((k) => all[k]);
 }
 
@@ -180,13 +182,13 @@ describe("aws: instance memory", () => {
     it("checkAwsSettings reports memory and a replica in the stack's own region together", () => {
         const s = settings({ instanceType: "z1d.metal", backupReplicaRegion: "eu-west-1" });
         assert.throws(
-            () => checkAwsSettings(s, "eu-west-1"),
+            () => checkAwsSettings(s, "eu-west-1", PRODUCTS.apim, PROD_NAMING),
             (e: unknown) =>
                 e instanceof ConfigError &&
                 e.problems.map((p) => p.key).sort().join() === "backupReplicaRegion,instanceMemoryMiB" &&
                 /wso2-hardening:backupReplicaRegion = "eu-west-1": must differ from the stack's region/.test(e.message),
         );
-        assert.doesNotThrow(() => checkAwsSettings(settings(), "eu-west-1"));
+        assert.doesNotThrow(() => checkAwsSettings(settings(), "eu-west-1", PRODUCTS.apim, PROD_NAMING));
     });
 });
 

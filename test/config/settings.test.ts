@@ -168,6 +168,18 @@ const CASES: Record<ConfigKey, KeyCase> = {
         },
         invalid: [{ certificateArn: "arn:aws:iam::123456789012:server-certificate/wso2" }, { certificateArn: "my-cert" }],
     },
+    route53ZoneId: {
+        valid: { raw: { route53ZoneId: "Z0123456789ABCDEFGHIJ" }, expect: (s) => assert.equal(s.route53ZoneId, "Z0123456789ABCDEFGHIJ") },
+        invalid: [
+            { route53ZoneId: "example.com" },
+            { route53ZoneId: "/hostedzone/Z0123456789ABCDEFGHIJ" },
+            { route53ZoneId: "Z0123456789ABCDEFGHIJ", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d" },
+        ],
+    },
+    namePrefix: {
+        valid: { raw: { namePrefix: "acme-api" }, expect: (s) => assert.equal(s.namePrefix, "acme-api") },
+        invalid: [{ namePrefix: "Acme" }, { namePrefix: "acme_api" }, { namePrefix: "acme-" }, { namePrefix: "1acme" }],
+    },
     publicPaths: {
         valid: { raw: { publicPaths: '["/pizzashack/1.0.0"]' }, expect: (s) => assert.deepEqual(s.publicPaths, ["/pizzashack/1.0.0"]) },
         invalid: [

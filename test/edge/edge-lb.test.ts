@@ -15,9 +15,10 @@ interface Registered {
 
 const ACCOUNT = "111122223333";
 const ELB_ACCOUNT_ARN = "arn:aws:iam::156460612806:root";
+const ZONE = "Z0123456789ABCDEFGHIJ";
 
 function settingsOf(raw: Record<string, string>): Settings {
-    const all: Record<string, string> = { environment: "prod", backupReplicaRegion: "eu-central-1", domainName: "api.example.com", ...raw };
+    const all: Record<string, string> = { environment: "prod", backupReplicaRegion: "eu-central-1", domainName: "api.example.com", route53ZoneId: ZONE, ...raw };
     return parseSettings((k) => all[k]);
 }
 
@@ -35,6 +36,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
                     const state: Record<string, unknown> = { ...a.inputs, arn: `arn:aws:mock:${a.type}:${a.name}` };
                     if (a.type === "aws:s3/bucket:Bucket") state.bucket = `${a.name}-bucket`;
                     if (a.type === "aws:lb/loadBalancer:LoadBalancer") state.dnsName = `${a.name}.elb.amazonaws.com`;
+                    if (a.type === "aws:route53/record:Record") state.fqdn = String(a.inputs.name).replace(/\.$/, "");
                     if (a.type === "aws:acm/certificate:Certificate") {
                         state.domainValidationOptions = [
                             { domainName: a.inputs.domainName, resourceRecordName: `_x.${a.inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm-validations.aws." },
@@ -127,6 +129,15 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
             assert.equal(https.certificateArn, "arn:aws:mock:aws:acm/certificate:Certificate:wso2-prod");
         });
 
+        it("creates the certificate's DNS validation record in route53ZoneId and waits on that record only (one `pulumi up`)", function () {
+            const record = r.one("aws:route53/record:Record");
+            assert.equal(record.zoneId, ZONE);
+            assert.deepEqual([record.name, record.type, record.records], ["_x.api.example.com.", "CNAME", ["_y.acm-validations.aws."]]);
+            assert.equal(record.allowOverwrite, true);
+            const validation = r.one("aws:acm/certificateValidation:CertificateValidation");
+            assert.deepEqual(validation.validationRecordFqdns, ["_x.api.example.com"]);
+        });
+
         it("exposes the DNS records that validate the certificate", async function () {
             const records = await new Promise((resolve) => r.component.certificateValidationRecords.apply(resolve));
             assert.deepEqual(records, [{ name: "_x.api.example.com.", type: "CNAME", value: "_y.acm-validations.aws." }]);
@@ -193,7 +204,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
         let r: Awaited<ReturnType<typeof build>>;
         const certificateArn = "arn:aws:acm:ap-southeast-4:111122223333:certificate/12345678-1234-1234-1234-123456789012";
         before(async function () {
-            const settings = settingsOf({ stickinessSeconds: "300", deletionProtection: "false", certificateArn, publicPaths: '["/orders"]' });
+            const settings = settingsOf({ stickinessSeconds: "300", deletionProtection: "false", certificateArn, route53ZoneId: "", publicPaths: '["/orders"]' });
             r = await build("wso2-edge", "ap-southeast-4", {
                 settings,
                 product: PRODUCTS.mi,
@@ -217,6 +228,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
 
         it("uses the given certificate, requests none, and follows deletionProtection", function () {
             assert.equal(r.of("aws:acm/certificate:Certificate").length, 0);
+            assert.equal(r.of("aws:route53/record:Record").length, 0);
             assert.equal(r.of("aws:lb/listener:Listener").find((l) => l.inputs.protocol === "HTTPS")!.inputs.certificateArn, certificateArn);
             assert.equal(r.one("aws:lb/loadBalancer:LoadBalancer").enableDeletionProtection, false);
         });
