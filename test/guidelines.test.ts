@@ -39,6 +39,35 @@ describe("guideline traceability", () => {
         });
     }
 
+    it("an enforced guideline's every policy is exercised by one of its listed tests", () => {
+        for (const g of GUIDELINES.filter((x) => x.status === "enforced")) {
+            const sources = g.tests.map((t) => fs.readFileSync(path.join(REPO, t), "utf8"));
+            for (const p of g.policies) assert.ok(sources.some((src) => src.includes(p)), `${g.id}: no listed test exercises ${p}`);
+        }
+    });
+
+    // Claims an audit found false: the policy judges something else than the guideline asks for.
+    const NOT_EVIDENCE: [id: string, policy: string, why: string][] = [
+        ["PROD-HSTS", "wso2-lb-http-redirect-only", "redirecting plain HTTP is not the Strict-Transport-Security header browsers keep"],
+        ["PROD-UPDATES", "wso2-k8s-image-pinned", "a pinned image is the build that was tested, whether or not it carries the updates"],
+        ["OS-MONITOR-USERS", "wso2-log-retention", "keeping log groups does not show that user activity is recorded"],
+    ];
+    for (const [id, policy, why] of NOT_EVIDENCE) {
+        it(`${id} is not claimed through ${policy}: ${why}`, () => {
+            const g = GUIDELINES.find((x) => x.id === id)!;
+            assert.ok(!g.policies.includes(policy), `${id} lists ${policy}`);
+            assert.ok(!policyMeta.find((m) => m.name === policy)!.guidelines.includes(id), `${policy} declares ${id}`);
+            if (g.policies.length === 0) assert.notEqual(g.status, "enforced");
+        });
+    }
+
+    it("PROD-HSTS is implemented where the header is set: the edge listener, the product and nginx", () => {
+        const g = GUIDELINES.find((x) => x.id === "PROD-HSTS")!;
+        assert.equal(g.status, "implemented");
+        const edgeTest = fs.readFileSync(path.join(REPO, "test/edge/edge-lb.test.ts"), "utf8");
+        assert.ok(g.tests.includes("test/edge/edge-lb.test.ts") && edgeTest.includes("routingHttpResponseStrictTransportSecurityHeaderValue"));
+    });
+
     it("lists every guideline a pack policy declares", () => {
         for (const m of policyMeta) {
             for (const id of m.guidelines) {

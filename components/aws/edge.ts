@@ -47,6 +47,9 @@ export interface EdgeLoadBalancerArgs {
 /** TLS 1.3 and 1.2 with forward-secret AEAD suites only. */
 export const EDGE_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/** The Strict-Transport-Security value the HTTPS listener adds to every response (one year, subdomains too). */
+export const EDGE_HSTS_HEADER = "max-age=31536000; includeSubDomains";
+
 /** Prefix of the ALB's objects in its access-log bucket. */
 export const ACCESS_LOG_PREFIX = "alb";
 
@@ -267,6 +270,8 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: EDGE_TLS_POLICY,
                 certificateArn,
+                // PROD-HSTS at the edge: browsers keep to HTTPS for a year, whatever the product's own header.
+                routingHttpResponseStrictTransportSecurityHeaderValue: EDGE_HSTS_HEADER,
                 defaultActions: [
                     { type: "fixed-response", fixedResponse: { statusCode: NOT_FOUND.statusCode, contentType: NOT_FOUND.contentType, messageBody: NOT_FOUND.messageBody } },
                 ],

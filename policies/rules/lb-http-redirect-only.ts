@@ -7,7 +7,7 @@ export const rule = stackRule<Record<string, never>>({
     name: "wso2-lb-http-redirect-only",
     description: "Plain HTTP listeners in front of WSO2 only redirect to HTTPS; no rule of theirs forwards to WSO2.",
     severity: "high",
-    guidelines: ["PROD-TLS-STRONG", "PROD-HSTS"],
+    guidelines: ["PROD-TLS-STRONG"],
     remediation:
         'Give HTTP listeners a single default action `{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }` ' +
         "and attach no forwarding rules to them.",

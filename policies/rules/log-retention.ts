@@ -34,7 +34,7 @@ export const rule = resourceRule<LogRetentionConfig>({
         "at least `minDays` in production (no environment tag, or tagged prod/production/prd/live), at least `nonProductionMinDays` " +
         "for log groups tagged as another environment (dev, staging).",
     severity: "low",
-    guidelines: ["PROD-LOG-ROTATION", "NET-LOGGING", "OS-MONITOR-USERS"],
+    guidelines: ["PROD-LOG-ROTATION", "NET-LOGGING"],
     remediation:
         "Set `retentionInDays` on the log group to a value CloudWatch accepts between the configured minimum (default 365 in production, " +
         "7 elsewhere) and maximum; tag a log group that is not production with its environment (`wso2-hardening:environment: dev`).",

@@ -117,10 +117,11 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
             assert.equal(legacy.Resource, objects, "eu-west-1 delivers from the regional ELB account");
         });
 
-        it("HTTPS listener: TLS 1.3/1.2 policy, validated ACM certificate, fixed 404 default", function () {
+        it("HTTPS listener: TLS 1.3/1.2 policy, HSTS on every response, validated ACM certificate, fixed 404 default", function () {
             const https = r.of("aws:lb/listener:Listener").find((l) => l.inputs.protocol === "HTTPS")!.inputs;
             assert.equal(https.port, 443);
             assert.equal(https.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            assert.equal(https.routingHttpResponseStrictTransportSecurityHeaderValue, "max-age=31536000; includeSubDomains", "PROD-HSTS at the edge");
             assert.deepEqual(https.defaultActions, [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain", messageBody: "Not Found" } }]);
             const cert = r.one("aws:acm/certificate:Certificate");
             assert.equal(cert.domainName, "api.example.com");

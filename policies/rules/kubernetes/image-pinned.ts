@@ -9,7 +9,7 @@ export const rule = resourceRule<{ requireDigest: boolean }>({
     name: "wso2-k8s-image-pinned",
     description: "Container images are pinned by digest or an exact version tag, so what was tested and scanned is what runs.",
     severity: "medium",
-    guidelines: ["PROD-UPDATES", "DEP-CONFIG-IN-VCS"],
+    guidelines: ["DEP-CONFIG-IN-VCS"],
     remediation:
         "Reference images as repo@sha256:<digest> (or repo:<major.minor.patch> when requireDigest is off), updated through " +
         "version control with each WSO2 update, instead of latest or a moving tag.",
