@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import Ajv from "ajv";
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
 import type * as Pack from "../../policies/pack";
 import type { PlannedResource } from "./runner";
@@ -18,7 +19,37 @@ export interface Violation {
 
 export type Suppression = Pack.SuppressedFinding;
 
-/** Reads a `--policy-pack-config` file; a bad file is a usage error naming the policy and key. */
+/**
+ * Each policy's settings checked against its `configSchema` the way the Pulumi CLI checks them before a
+ * preview: a JSON schema `{ type: "object", properties, required }` per policy, for every policy of the
+ * pack (absent: no settings), validated with a JSON-schema validator (draft 7, as the CLI's).
+ */
+function schemaProblems(pack: PackModule, doc: Record<string, unknown>): string[] {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const problems: string[] = [];
+    for (const { policy } of pack.rules) {
+        const schema = policy.configSchema;
+        if (!schema) continue;
+        const entry = doc[policy.name];
+        const settings: Record<string, unknown> = entry && typeof entry === "object" && !Array.isArray(entry) ? { ...(entry as Record<string, unknown>) } : {};
+        delete settings.enforcementLevel;
+        const validate = ajv.compile({ type: "object", properties: schema.properties ?? {}, ...(schema.required ? { required: schema.required } : {}) });
+        if (validate(settings)) continue;
+        for (const err of validate.errors ?? []) {
+            const key = err.instancePath.replace(/^\//, "").replace(/\//g, ".") || (err.params as { missingProperty?: string }).missingProperty || "";
+            const got = err.instancePath ? ` (got ${JSON.stringify(err.instancePath.split("/").slice(1).reduce<any>((v, k) => v?.[k], settings))})` : "";
+            problems.push(`policy config "${policy.name}${key ? `.${key}` : ""}" ${err.message}${got}`);
+        }
+    }
+    return problems;
+}
+
+/**
+ * Reads a `--policy-pack-config` file and refuses it, before anything is planned, when the Pulumi CLI
+ * would (each policy's JSON schema: types, bounds) or the pack would at its first evaluation (a policy
+ * name or setting it does not have, an unknown enforcement level, settings that contradict each other).
+ * Every problem is listed, naming the policy and key.
+ */
 export function readPolicyConfig(file: string, pack: PackModule): PolicyPackConfig {
     let doc: unknown;
     try {
@@ -27,10 +58,9 @@ export function readPolicyConfig(file: string, pack: PackModule): PolicyPackConf
         throw new UsageError(`--policy-config ${file}: ${(e as Error).message}`);
     }
     if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new UsageError(`--policy-config ${file}: expected a JSON object`);
-    const names = new Set(pack.policyMeta.map((m) => m.name));
-    for (const name of Object.keys(doc)) {
-        if (name !== "all" && !names.has(name)) throw new UsageError(`--policy-config ${file}: '${name}' is not a policy of ${pack.packName}`);
-    }
+    const problems = pack.configProblems(pack.rules, doc);
+    for (const p of schemaProblems(pack, doc as Record<string, unknown>)) if (!problems.some((q) => q.startsWith(p.split(" ", 3).join(" ")))) problems.push(p);
+    if (problems.length) throw new UsageError(`--policy-config ${file}:\n  ${problems.join("\n  ")}`);
     return doc as PolicyPackConfig;
 }
 

@@ -97,7 +97,7 @@ describe("wso2-harden plan (contract of DESIGN.md)", () => {
             fs.writeFileSync(f, JSON.stringify({ "no-such-policy": "advisory" }));
             const r = runCli(["plan", "--stack", "dev", "--program", ONE, "--out", o, "--policy-config", f]);
             assert.equal(r.code, 2);
-            assert.match(r.stderr, /'no-such-policy' is not a policy/);
+            assert.match(r.stderr, /policy config "no-such-policy" names no policy of the pack/);
         });
     });
 
