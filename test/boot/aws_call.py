@@ -1,0 +1,20 @@
+"""One AWS API call against the emulator as the test's administrator, for inspecting what a node did.
+
+usage: AWS_ENDPOINT_URL=... AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... AWS_DEFAULT_REGION=...
+       python3 aws_call.py SERVICE OPERATION '{"Param": ...}'
+Prints the response as JSON; a streaming Body is read and given base64-encoded as "BodyBase64".
+"""
+import base64
+import json
+import os
+import sys
+
+import boto3
+
+service, operation, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] if len(sys.argv) > 3 else "{}")
+client = boto3.client(service, endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+response = getattr(client, operation)(**params)
+response.pop("ResponseMetadata", None)
+if "Body" in response:
+    response["BodyBase64"] = base64.b64encode(response.pop("Body").read()).decode()
+json.dump(response, sys.stdout, default=str)

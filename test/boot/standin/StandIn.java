@@ -1,0 +1,263 @@
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Security;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * Boot test stand-in for a WSO2 product: what the node's boot steps and the load balancer see of it, not the
+ * product. {@code cipher} encrypts the plain {@code [secrets]} of deployment.toml with the primary keystore's
+ * certificate, as the product's cipher tool does; {@code serve} reads the keystore password from
+ * password-tmp, opens the TLS keystore named by deployment.toml, decrypts every secret (so a wrong password or
+ * keystore fails the start) and serves HTTPS on the product's service ports with the protocols and ciphers
+ * deployment.toml sets for each transport, answering the product's health paths.
+ *
+ * usage: StandIn cipher PRODUCT_HOME < password    |    StandIn serve PRODUCT_HOME
+ */
+public final class StandIn {
+    private static final String CIPHER = "RSA/ECB/OAEPwithSHA1andMGF1Padding";
+
+    private StandIn() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            fail("usage: StandIn cipher|serve PRODUCT_HOME");
+        }
+        Path home = Path.of(args[1]);
+        Properties layout = new Properties();
+        try (InputStream in = Files.newInputStream(home.resolve("bin/standin.properties"))) {
+            layout.load(in);
+        }
+        Path config = home.resolve(layout.getProperty("configFile"));
+        switch (args[0]) {
+            case "cipher" -> cipher(home, config);
+            case "serve" -> serve(home, config, layout);
+            default -> fail("unknown command " + args[0]);
+        }
+    }
+
+    static void fail(String message) {
+        System.err.println("standin: " + message);
+        System.exit(1);
+    }
+
+    // ---- deployment.toml: the subset the rendered and shipped files use (tables, key = string|number|bool)
+    static final Pattern TABLE = Pattern.compile("^\\[([A-Za-z0-9_.\"-]+)]\\s*(#.*)?$");
+    static final Pattern ENTRY = Pattern.compile("^([A-Za-z0-9_.\"-]+)\\s*=\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[0-9]+|true|false|\\[.*])\\s*(#.*)?$");
+
+    static Map<String, Map<String, String>> readToml(Path file) throws IOException {
+        Map<String, Map<String, String>> tables = new LinkedHashMap<>();
+        String table = "";
+        tables.put(table, new LinkedHashMap<>());
+        int n = 0;
+        for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            Matcher t = TABLE.matcher(line);
+            Matcher e = ENTRY.matcher(line);
+            if (t.matches()) {
+                table = t.group(1);
+                tables.computeIfAbsent(table, k -> new LinkedHashMap<>());
+            } else if (e.matches()) {
+                String value = e.group(2);
+                if (value.startsWith("\"")) {
+                    value = value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+                }
+                tables.get(table).put(e.group(1), value);
+            } else {
+                fail(file + ":" + n + ": cannot read " + line);
+            }
+        }
+        return tables;
+    }
+
+    static String need(Map<String, Map<String, String>> toml, String table, String key) {
+        String v = toml.getOrDefault(table, Map.of()).get(key);
+        if (v == null) {
+            fail("deployment.toml: [" + table + "] " + key + " is missing");
+        }
+        return v;
+    }
+
+    static KeyStore openStore(Path home, Map<String, Map<String, String>> toml, String table, char[] password) throws Exception {
+        Path file = home.resolve("repository/resources/security").resolve(need(toml, table, "file_name"));
+        KeyStore ks = KeyStore.getInstance(need(toml, table, "type"));
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            ks.load(in, password);
+        } catch (IOException e) {
+            fail("[" + table + "] " + file + " does not open with the keystore password: " + e.getMessage());
+        }
+        return ks;
+    }
+
+    // ---- cipher tool
+    static final Pattern PLAIN_SECRET = Pattern.compile("^(\\s*[A-Za-z0-9_.-]+\\s*=\\s*)\"\\[(.*)]\"\\s*$");
+
+    static void cipher(Path home, Path config) throws Exception {
+        char[] password = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip().toCharArray();
+        Map<String, Map<String, String>> toml = readToml(config);
+        KeyStore ks = openStore(home, toml, "keystore.primary", password);
+        Certificate cert = ks.getCertificate(need(toml, "keystore.primary", "alias"));
+        if (cert == null) {
+            fail("[keystore.primary] alias " + need(toml, "keystore.primary", "alias") + " is not in the keystore");
+        }
+        Cipher rsa = Cipher.getInstance(CIPHER);
+        rsa.init(Cipher.ENCRYPT_MODE, cert.getPublicKey());
+        List<String> out = new ArrayList<>();
+        boolean inSecrets = false;
+        int encrypted = 0;
+        for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
+            Matcher t = TABLE.matcher(line.strip());
+            if (t.matches()) {
+                inSecrets = t.group(1).equals("secrets");
+            }
+            Matcher m = PLAIN_SECRET.matcher(line);
+            if (inSecrets && m.matches()) {
+                byte[] sealed = rsa.doFinal(m.group(2).replace("\\\"", "\"").replace("\\\\", "\\").getBytes(StandardCharsets.UTF_8));
+                line = m.group(1) + "\"" + Base64.getEncoder().encodeToString(sealed) + "\"";
+                encrypted++;
+            }
+            out.add(line);
+        }
+        Files.write(config, out, StandardCharsets.UTF_8);
+        System.out.println("standin cipher: encrypted " + encrypted + " secrets");
+    }
+
+    // ---- server
+    static void serve(Path home, Path config, Properties layout) throws Exception {
+        Path passwordFile = home.resolve("password-tmp");
+        if (!Files.isReadable(passwordFile)) {
+            fail(passwordFile + " is missing: the keystore password was not provided");
+        }
+        char[] password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
+        Map<String, Map<String, String>> toml = readToml(config);
+        checkConfig(toml);
+
+        KeyStore tls = openStore(home, toml, "keystore.tls", password);
+        String alias = need(toml, "keystore.tls", "alias");
+        Key key = tls.getKey(alias, need(toml, "keystore.tls", "key_password").startsWith("$secret{") ? password : need(toml, "keystore.tls", "key_password").toCharArray());
+        if (!(key instanceof PrivateKey)) {
+            fail("[keystore.tls] alias " + alias + " holds no private key");
+        }
+        openStore(home, toml, "truststore", password);
+        Cipher rsa = Cipher.getInstance(CIPHER);
+        rsa.init(Cipher.DECRYPT_MODE, (PrivateKey) openStore(home, toml, "keystore.primary", password)
+            .getKey(need(toml, "keystore.primary", "alias"), password));
+        for (Map.Entry<String, String> s : toml.getOrDefault("secrets", Map.of()).entrySet()) {
+            try {
+                rsa.doFinal(Base64.getDecoder().decode(s.getValue()));
+            } catch (Exception e) {
+                fail("[secrets] " + s.getKey() + " does not decrypt with the primary keystore: " + e);
+            }
+        }
+
+        // Only deployment.toml decides the protocols: lift the JDK's own floor so a weak setting shows.
+        Security.setProperty("jdk.tls.disabledAlgorithms", "");
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyStore only = KeyStore.getInstance("PKCS12");
+        only.load(null, null);
+        only.setKeyEntry(alias, key, password, tls.getCertificateChain(alias));
+        kmf.init(only, password);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+
+        String[] healthPaths = layout.getProperty("healthPaths").split(",");
+        for (String spec : layout.getProperty("ports").split(",")) {
+            String[] portTransport = spec.split(":");
+            int port = Integer.parseInt(portTransport[0]);
+            String[] tlsKeys = layout.getProperty("tls." + portTransport[1]).split(",");
+            String table = tlsKeys[0];
+            String protocols = need(toml, table, tlsKeys[1]);
+            String ciphers = need(toml, table, tlsKeys[2]);
+            HttpsServer server = HttpsServer.create(new InetSocketAddress(port), 64);
+            server.setHttpsConfigurator(new HttpsConfigurator(ctx) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = ctx.getDefaultSSLParameters();
+                    p.setProtocols(protocols.split("\\s*,\\s*"));
+                    p.setCipherSuites(ciphers.split("\\s*,\\s*"));
+                    p.setUseCipherSuitesOrder(true);
+                    params.setSSLParameters(p);
+                }
+            });
+            server.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                boolean health = List.of(healthPaths).contains(path);
+                byte[] body = (health ? "{\"status\":\"healthy\"}" : "not found").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(health ? 200 : 404, body.length);
+                try (OutputStream os = exchange.getResponseBody()) {
+                    os.write(body);
+                }
+            });
+            server.start();
+            System.out.println("standin: HTTPS on " + port + " (" + table + ": " + protocols + ")");
+        }
+        // Clustering ports answer with a line, so a probe from outside tells a firewall drop from a listener.
+        for (String spec : layout.getProperty("clusterPorts", "").split(",")) {
+            if (spec.isBlank()) {
+                continue;
+            }
+            ServerSocket listener = new ServerSocket(Integer.parseInt(spec.strip()));
+            Thread t = new Thread(() -> {
+                while (true) {
+                    try (Socket peer = listener.accept()) {
+                        peer.getOutputStream().write("standin-cluster\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        System.err.println("standin: cluster port " + listener.getLocalPort() + ": " + e.getMessage());
+                    }
+                }
+            });
+            t.start();
+            System.out.println("standin: clustering port " + spec.strip());
+        }
+    }
+
+    /** The configuration the stand-in relies on; the product config model's own check runs before it. */
+    static void checkConfig(Map<String, Map<String, String>> toml) {
+        for (String table : List.of("keystore.tls", "keystore.primary", "keystore.internal", "truststore")) {
+            for (String key : List.of("file_name", "type", "password")) {
+                need(toml, table, key);
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> t : toml.entrySet()) {
+            for (Map.Entry<String, String> e : t.getValue().entrySet()) {
+                Matcher ref = Pattern.compile("\\$secret\\{([^}]*)}").matcher(e.getValue());
+                while (ref.find()) {
+                    if (!toml.getOrDefault("secrets", Map.of()).containsKey(ref.group(1))) {
+                        fail("[" + t.getKey() + "] " + e.getKey() + " refers to $secret{" + ref.group(1) + "}, which [secrets] does not define");
+                    }
+                }
+            }
+        }
+    }
+}
