@@ -23,7 +23,7 @@ if command -v apt-get >/dev/null 2>&1; then
     nftables iproute2 openssh-server openssh-client ssh-audit shellcheck cloud-init tomcat10 nginx systemd \
     default-jdk-headless python3 python3-venv python3-pip curl ca-certificates \
     postgresql libpostgresql-jdbc-java openssl \
-    qemu-system-x86 qemu-utils mmdebstrap e2fsprogs
+    qemu-system-x86 qemu-utils mmdebstrap e2fsprogs genisoimage
 else
   echo "setup: apt-get not found; install the packages listed in scripts/setup.sh by hand" >&2
   exit 2

@@ -15,6 +15,7 @@ import { PRODUCTS } from "../../products";
 import * as checks from "./checks";
 import type { Check, Context } from "./checks";
 import { Emulator } from "./emulator";
+import { ModelService, startModelService } from "./model-service";
 import { NodeVm } from "./node";
 import { NodePlan, readNodePlan, runPlan } from "./plan";
 import { sha256Hex } from "./probes";
@@ -37,12 +38,12 @@ function log(msg: string): void {
     console.log(`boot: ${msg}`);
 }
 
-function sh(cmd: string, argv: string[]): string {
-    return execFileSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 }).trim();
+function sh(cmd: string, argv: string[], stderr: "inherit" | "ignore" = "inherit"): string {
+    return execFileSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", stderr], maxBuffer: 64 << 20 }).trim();
 }
 
 /** The stand-in distribution: built once per run, with the product's layout. */
-function buildDistribution(plan: NodePlan, dir: string): { zip: string; sha256: string; defaultFingerprint: string; ciphersByPort: Map<number, string[]> } {
+function buildDistribution(plan: NodePlan, dir: string, modelPort: number): { zip: string; sha256: string; defaultFingerprint: string; ciphersByPort: Map<number, string[]> } {
     const product = PRODUCTS[readProductId(plan)];
     const home = path.basename(plan.productHome);
     const toml = writtenFile(plan.cloudConfig, `/etc/wso2/deployment.toml`);
@@ -62,6 +63,7 @@ function buildDistribution(plan: NodePlan, dir: string): { zip: string; sha256: 
         `clusterPorts=${plan.ports.clustering.join(",")}`,
         `healthPaths=${[...new Set(plan.healthChecks.map((h) => h.path))].join(",")}`,
         ...Object.entries(tlsTables).map(([t, v]) => `tls.${t}=${v}`),
+        `modelCheck=http://10.0.2.2:${modelPort}/check/${product.id}/${path.basename(plan.productHome).slice(product.distribution.length + 1)}`,
     ].join("\n");
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "standin.properties"), layout + "\n");
@@ -71,7 +73,7 @@ function buildDistribution(plan: NodePlan, dir: string): { zip: string; sha256: 
     const unzipDir = path.join(dir, "unzipped");
     fs.rmSync(unzipDir, { recursive: true, force: true });
     execFileSync("python3", ["-m", "zipfile", "-e", zip, unzipDir]);
-    const listing = sh("keytool", ["-list", "-v", "-keystore", path.join(unzipDir, home, product.layout.keystore), "-storepass", "wso2carbon", "-alias", "wso2carbon"]);
+    const listing = sh("keytool", ["-list", "-v", "-keystore", path.join(unzipDir, home, product.layout.keystore), "-storepass", "wso2carbon", "-alias", "wso2carbon"], "ignore");
     const defaultFingerprint = /SHA256: ([0-9A-F:]+)/.exec(listing)![1];
     const ciphersByPort = new Map<number, string[]>();
     for (const p of plan.ports.service) {
@@ -113,7 +115,9 @@ async function main(): Promise<number> {
     const lap = (name: string, since: number) => (timings[name] = Math.round((Date.now() - since) / 1000));
     const vms: NodeVm[] = [];
     const emu = new Emulator();
+    let model: ModelService | undefined;
     try {
+        model = await startModelService();
         // 1. The image (cached) and a first plan, to learn the product and its layout.
         let t = Date.now();
         const image = sh(path.join(__dirname, "build-image.sh"), NODE_PACKAGES);
@@ -122,7 +126,7 @@ async function main(): Promise<number> {
         runPlan(STACK, path.join(OUT, "plan-layout"), {});
         const layoutPlan = readNodePlan(STACK, path.join(OUT, "plan-layout"));
         const product = PRODUCTS[readProductId(layoutPlan)];
-        const dist = buildDistribution(layoutPlan, path.join(OUT, "distribution"));
+        const dist = buildDistribution(layoutPlan, path.join(OUT, "distribution"), model.port);
         const distUri = `s3://${layoutPlan.clusterName}-distribution-boot-test/${path.basename(dist.zip)}`;
         // 2. The plan the nodes boot: the project's stack, with the stand-in as its distribution.
         const planFor = (sha256: string, dir: string) => {
@@ -226,10 +230,11 @@ async function main(): Promise<number> {
             }
         }
         await emu.stop();
+        await model?.close();
         if (!keep) fs.rmSync(path.join(OUT, "vms"), { recursive: true, force: true, maxRetries: 3 });
     }
     const seconds = Math.round((Date.now() - started) / 1000);
-    fs.writeFileSync(path.join(OUT, "report.json"), JSON.stringify({ seconds, timings, checks: results }, null, 2) + "\n");
+    fs.writeFileSync(path.join(OUT, "report.json"), JSON.stringify({ seconds, timings, checks: results, configModel: model?.verdicts ?? [] }, null, 2) + "\n");
     const failed = results.filter((c) => !c.ok);
     log(`${results.length - failed.length}/${results.length} checks ok in ${seconds} s; report: out/boot/report.json`);
     for (const c of failed) log(`FAILED ${c.name}: ${c.evidence}`);

@@ -33,14 +33,25 @@ export function writtenFile(cloudConfig: string, filePath: string): string {
 
 /**
  * Multipart user data: the node's cloud-config unchanged, then a boot hook (run by cloud-init early on every
- * boot) that sets AWS_ENDPOINT_URL in the service manager's environment, so every unit started after it
- * (cloud-init's final stage with the boot steps, the backup and peer timers' services) sends its AWS calls
- * to the emulator. Credentials come from the metadata service, as on EC2.
+ * boot, before the node's files and steps) that puts an `aws` in /usr/local/bin, ahead of Debian's
+ * /usr/bin/aws on every PATH the node uses, which sends the call to the emulator. Every caller is covered:
+ * cloud-init's single process (started before any hook could change the service manager's environment), the
+ * steps' transient units and the timers' services. Credentials come from the metadata service, as on EC2.
  */
 export function testUserData(cloudConfig: string, awsEndpoint: string): string {
     if (!/^http:\/\/[0-9.]+:\d+$/.test(awsEndpoint)) throw new Error(`bad emulator endpoint ${awsEndpoint}`);
     const boundary = "==boot-test-" + Math.random().toString(16).slice(2) + "==";
-    const hook = `#cloud-boothook\n#!/bin/sh\nsystemctl set-environment AWS_ENDPOINT_URL=${awsEndpoint}\n`;
+    const hook = [
+        "#cloud-boothook",
+        "#!/bin/sh",
+        "cat >/usr/local/bin/aws <<'EOF'",
+        "#!/bin/sh",
+        "# boot test: the node's AWS calls go to the emulator on the host",
+        `AWS_ENDPOINT_URL=${awsEndpoint} exec /usr/bin/aws "$@"`,
+        "EOF",
+        "chmod 0755 /usr/local/bin/aws",
+        "",
+    ].join("\n");
     return [
         `Content-Type: multipart/mixed; boundary="${boundary}"`,
         "MIME-Version: 1.0",

@@ -160,6 +160,7 @@ public final class StandIn {
             fail(passwordFile + " is missing: the keystore password was not provided");
         }
         char[] password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
+        checkModel(config, layout);
         Map<String, Map<String, String>> toml = readToml(config);
         checkConfig(toml);
 
@@ -242,7 +243,34 @@ public final class StandIn {
         }
     }
 
-    /** The configuration the stand-in relies on; the product config model's own check runs before it. */
+    /**
+     * The project's configuration model judges the file first (the test serves it on the host, see
+     * model-service.ts): the stand-in refuses to start on any error-level finding, printing them.
+     */
+    static void checkModel(Path config, Properties layout) throws Exception {
+        String url = layout.getProperty("modelCheck");
+        if (url == null) {
+            fail("standin.properties names no modelCheck URL");
+        }
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(60_000);
+        try (OutputStream os = c.getOutputStream()) {
+            os.write(Files.readAllBytes(config));
+        }
+        String verdict;
+        try (InputStream in = c.getInputStream()) {
+            verdict = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!verdict.startsWith("ok")) {
+            fail("the configuration model refuses " + config + ":\n" + verdict);
+        }
+        System.out.println("standin: the configuration model accepts " + config);
+    }
+
+    /** The configuration the stand-in itself relies on. */
     static void checkConfig(Map<String, Map<String, String>> toml) {
         for (String table : List.of("keystore.tls", "keystore.primary", "keystore.internal", "truststore")) {
             for (String key : List.of("file_name", "type", "password")) {

@@ -41,9 +41,9 @@ ks="$home/$(prop keystore)"
 ts="$home/$(prop truststore)"
 keytool -genkeypair -alias wso2carbon -keyalg RSA -keysize 2048 -sigalg SHA256withRSA -validity 3650 \
   -dname "CN=localhost, O=WSO2, L=Mountain View, ST=CA, C=US" -keystore "$ks" -storetype JKS \
-  -storepass wso2carbon -keypass wso2carbon
-keytool -exportcert -alias wso2carbon -keystore "$ks" -storetype JKS -storepass wso2carbon -file "$work/default.crt"
-keytool -importcert -noprompt -alias wso2carbon -file "$work/default.crt" -keystore "$ts" -storetype JKS -storepass wso2carbon >/dev/null
+  -storepass wso2carbon -keypass wso2carbon 2>/dev/null
+keytool -exportcert -alias wso2carbon -keystore "$ks" -storetype JKS -storepass wso2carbon -file "$work/default.crt" 2>/dev/null
+keytool -importcert -noprompt -alias wso2carbon -file "$work/default.crt" -keystore "$ts" -storetype JKS -storepass wso2carbon >/dev/null 2>&1
 cat >"$home/$(prop configFile)" <<TOML
 # Shipped-style configuration: the defaults a fresh distribution starts with.
 [server]
