@@ -1,0 +1,96 @@
+/**
+ * The boot test's own pieces that run without a VM (the VM run itself is `npm run test:boot`, not part of
+ * `npm test`): its shell is shellchecked, the user-data edits touch only what they name, the metadata
+ * service insists on a token.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { normalizeRuleset } from "./checks";
+import { editWrittenFile, testUserData, withLbSources, writtenFile } from "./userdata";
+
+const HERE = __dirname;
+
+const RULESET = `table inet wso2 {
+    set cluster_peers {
+        type ipv4_addr
+        flags interval
+    }
+    set lb_sources {
+        type ipv4_addr
+        flags interval
+        elements = { 10.30.128.0/19, 10.30.160.0/19 }
+    }
+    chain input {
+        counter drop
+    }
+}
+`;
+
+describe("boot test harness", () => {
+    it("its shell scripts pass shellcheck", function () {
+        const scripts = ["build-image.sh", "vm.sh", "image/customize.sh", "image/agent-debs.sh", "standin/build-distribution.sh"].map((f) => path.join(HERE, f));
+        const r = spawnSync("shellcheck", scripts, { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    });
+
+    it("replaces only the lb_sources elements", () => {
+        const out = withLbSources(RULESET, ["10.0.2.2/32"]);
+        assert.match(out, /elements = \{ 10\.0\.2\.2\/32 \}/);
+        assert.doesNotMatch(out, /10\.30\.128/);
+        assert.strictEqual(out.replace(/elements = \{[^}]*\}/, ""), RULESET.replace(/elements = \{[^}]*\}/, ""));
+        assert.throws(() => withLbSources("table inet wso2 {}", ["10.0.2.2/32"]), /no lb_sources set/);
+    });
+
+    it("compares rulesets without counters and without the peers filled at run time", () => {
+        const live = RULESET.replace("counter drop", "counter packets 12 bytes 720 drop").replace(
+            "flags interval\n    }\n    set lb_sources",
+            "flags interval\n        elements = { 10.0.2.16 }\n    }\n    set lb_sources",
+        );
+        assert.notStrictEqual(live, RULESET);
+        assert.strictEqual(normalizeRuleset(live), normalizeRuleset(RULESET));
+        assert.notStrictEqual(normalizeRuleset(withLbSources(RULESET, ["10.0.2.2/32"])), normalizeRuleset(RULESET));
+    });
+
+    it("edits one written file of a cloud-config and leaves the rest", () => {
+        const cc = "#cloud-config\nwrite_files:\n  - path: /etc/nftables.conf\n    content: |\n      old\n  - path: /etc/other\n    content: keep\nruncmd:\n  - [true]\n";
+        const edited = editWrittenFile(cc, "/etc/nftables.conf", () => "new\n");
+        assert.ok(edited.startsWith("#cloud-config\n"));
+        assert.strictEqual(writtenFile(edited, "/etc/nftables.conf"), "new\n");
+        assert.deepStrictEqual(parse(edited).runcmd, parse(cc).runcmd);
+        assert.strictEqual(writtenFile(edited, "/etc/other"), "keep");
+        assert.throws(() => editWrittenFile(cc, "/etc/missing", (c) => c), /writes no \/etc\/missing/);
+    });
+
+    it("wraps the cloud-config unchanged in multipart user data with the emulator hook", () => {
+        const cc = "#cloud-config\nruncmd:\n  - [true]\n";
+        const ud = testUserData(cc, "http://10.0.2.2:5000");
+        const boundary = /boundary="([^"]+)"/.exec(ud)![1];
+        const parts = ud.split(`--${boundary}`);
+        assert.strictEqual(parts.length, 4);
+        assert.match(parts[1], /text\/cloud-boothook[\s\S]*AWS_ENDPOINT_URL=http:\/\/10\.0\.2\.2:5000 exec \/usr\/bin\/aws/);
+        assert.ok(parts[2].includes(cc));
+        assert.throws(() => testUserData(cc, "http://evil;rm -rf /"), /bad emulator endpoint/);
+    });
+
+    it("serves instance metadata only with a token it issued", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "imds-"));
+        const file = path.join(dir, "imds.json");
+        fs.writeFileSync(file, JSON.stringify({ "/latest/meta-data/instance-id": "i-0abc", "/latest/meta-data/iam/security-credentials/r": { Code: "Success" } }));
+        const requests =
+            "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: x\r\n\r\n" +
+            "PUT /latest/api/token HTTP/1.1\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\nContent-Length: 0\r\n\r\n" +
+            "GET /latest/meta-data/instance-id HTTP/1.1\r\nX-aws-ec2-metadata-token: boot-test-imds-token\r\n\r\n" +
+            "GET /latest/meta-data/iam/security-credentials/r HTTP/1.1\r\nX-aws-ec2-metadata-token: boot-test-imds-token\r\n\r\n" +
+            "GET /latest/meta-data/nothing HTTP/1.1\r\nX-aws-ec2-metadata-token: boot-test-imds-token\r\n\r\n";
+        const r = spawnSync("python3", [path.join(HERE, "imds.py"), file], { input: requests, encoding: "utf8" });
+        fs.rmSync(dir, { recursive: true, force: true });
+        const statuses = [...r.stdout.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+        assert.deepStrictEqual(statuses, ["401", "200", "200", "200", "404"], r.stdout + r.stderr);
+        assert.match(r.stdout, /\r\n\r\ni-0abc/);
+        assert.match(r.stdout, /"Code": "Success"/);
+    });
+});
