@@ -154,8 +154,9 @@ export const PRODUCTS: Record<ProductId, ProductSpec> = {
             startScript: "bin/wso2server.sh",
             configFile: "repository/conf/deployment.toml",
             configFormat: "toml",
-            keystore: "repository/resources/security/wso2carbon.p12",
-            truststore: "repository/resources/security/client-truststore.p12",
+            // IS 7.0 ships JKS stores (PKCS12 arrives with 7.1, which reads JKS as well when told the type).
+            keystore: "repository/resources/security/wso2carbon.jks",
+            truststore: "repository/resources/security/client-truststore.jks",
             logDir: "repository/logs",
             writableDirs: ["repository/logs", "tmp", "repository/data", "repository/database"],
             artifactDirs: ["repository/deployment/server"],

@@ -19,6 +19,7 @@ import {
     CLOUDWATCH_AGENT_CONFIG,
     CONFIG_DIR,
     HOST_SCRIPTS,
+    MERGE_CONFIG_TOOL,
     NFTABLES_CONF,
     NODE_ENV_FILE,
     NODE_LIB,
@@ -79,7 +80,7 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
     if (spec.layout.configFormat === "toml") {
         files.push(
             { path: `${CONFIG_DIR}/deployment.toml`, content: renderDeploymentToml(productConfig), permissions: "0640", kind: "deployment.toml" },
-            { path: `${CONFIG_DIR}/log4j2.properties`, content: renderLog4j2Properties({ product: spec }), permissions: "0640", kind: "log4j2.properties" },
+            { path: `${CONFIG_DIR}/log4j2.properties`, content: renderLog4j2Properties({ product: spec, productVersion: version }), permissions: "0640", kind: "log4j2.properties" },
         );
     } else {
         files.push({ path: `${CONFIG_DIR}/deployment.yaml`, content: renderSiDeploymentYaml(productConfig), permissions: "0640", kind: "config" });
@@ -112,6 +113,7 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         script(HOST_SCRIPTS.configure),
         script(HOST_SCRIPTS.keystore),
         script(HOST_SCRIPTS.secrets),
+        { path: MERGE_CONFIG_TOOL, content: nodeScript(MERGE_CONFIG_TOOL), permissions: "0755", kind: "script" },
         script(HOST_SCRIPTS.backup),
         script(HOST_SCRIPTS.restore),
     );

@@ -9,6 +9,8 @@ import type { ProductSpec } from "../../products";
 
 export interface Log4j2Input {
     product: ProductSpec;
+    /** Empty or absent: the catalog's version. */
+    productVersion?: string;
     /** Days rolled files are kept on the node (CloudWatch keeps the long-term copy). @default 14 */
     retentionDays?: number;
     /** Size that triggers a roll. @default "100MB" */
@@ -18,8 +20,22 @@ export interface Log4j2Input {
 /** Start and end markers of the managed block inside the product's log4j2.properties. */
 export const LOG4J2_MARKERS = { begin: "# BEGIN wso2-hardening", end: "# END wso2-hardening" } as const;
 
-/** `%u`: a UUID per event (log forging); `%enc{..}{CRLF}`: a message cannot start a fake line. */
-export const LOG_PATTERN = "[%u] TID: [%tenantId] [%d] %5p {%c} - %enc{%m}{CRLF}%ex%n";
+/**
+ * `%u`: a UUID per event (log forging); `%enc{..}{CRLF}`: a message cannot start a fake line. `%m` is the
+ * message; products whose shipped pattern masks sensitive values use their masking converter instead.
+ */
+export function logPattern(message: "%m" | "%mm"): string {
+    return `[%u] TID: [%tenantId] [%d] %5p {%c} - %enc{${message}}{CRLF}%ex%n`;
+}
+
+/** The pattern for products without a masking converter. */
+export const LOG_PATTERN = logPattern("%m");
+
+/**
+ * Products whose shipped log4j2.properties writes messages through the `%mm` masking converter (IS:
+ * passwords and tokens in messages are masked by the patterns of wso2-log-masking.properties).
+ */
+const MASKING_PRODUCTS: readonly string[] = ["is"];
 
 /** Appenders overridden, with their file names. */
 const APPENDERS: Record<string, string> = {
@@ -46,7 +62,7 @@ export function renderLog4j2Properties(input: Log4j2Input): string {
             `${a}.fileName = ${dir}/${file}.log`,
             `${a}.filePattern = ${dir}/${file}-%d{yyyy-MM-dd}-%i.log.gz`,
             `${a}.layout.type = PatternLayout`,
-            `${a}.layout.pattern = ${LOG_PATTERN}`,
+            `${a}.layout.pattern = ${logPattern(MASKING_PRODUCTS.includes(spec.id) ? "%mm" : "%m")}`,
             `${a}.policies.type = Policies`,
             `${a}.policies.time.type = TimeBasedTriggeringPolicy`,
             `${a}.policies.time.interval = 1`,

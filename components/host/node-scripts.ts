@@ -8,10 +8,10 @@ import * as path from "path";
 import type { ProductSpec } from "../../products";
 import { productHome } from "../../products";
 import type { NodeHostInput } from "./types";
-import { ADMIN_ENV_FILE, CONFIG_DIR, HOST_SCRIPTS, NODE_ENV_FILE, NODE_LIB } from "./paths";
+import { ADMIN_ENV_FILE, CONFIG_DIR, HOST_SCRIPTS, MERGE_CONFIG_TOOL, NODE_ENV_FILE, NODE_LIB } from "./paths";
 import { LOG4J2_MARKERS } from "./log4j2";
 import { NFT_TABLE } from "./nftables";
-import { ADMIN_USERNAME_ENV, DEFAULT_KEY_ALIAS, SECURE_VAULT_ALIASES } from "./product-config";
+import { ADMIN_USERNAME_ENV, APP_PASSWORD_HASH_ENV, DEFAULT_KEY_ALIAS, NODE_IP_ENV, SECURE_VAULT_ALIASES } from "./product-config";
 
 /** Directory of the step files in this repository. */
 export const NODE_SCRIPT_DIR = path.join(__dirname, "node");
@@ -22,7 +22,7 @@ export const WSO2_DEFAULT_STORE_PASSWORD = "wso2carbon";
 /** Path of the repository file installed at `hostPath` (a step or the shared library). */
 export function nodeScriptFile(hostPath: string): string {
     const base = path.posix.basename(hostPath);
-    return path.join(NODE_SCRIPT_DIR, base.endsWith(".sh") ? base : `${base}.sh`);
+    return path.join(NODE_SCRIPT_DIR, /\.(sh|py)$/.test(base) ? base : `${base}.sh`);
 }
 
 /** Content of the repository file installed at `hostPath`. */
@@ -121,6 +121,11 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
         ADMIN_USERNAME_ENV,
         VAULT_ALIAS_ADMIN: SECURE_VAULT_ALIASES.adminPassword,
         VAULT_ALIAS_KEYSTORE: SECURE_VAULT_ALIASES.keystorePassword,
+        VAULT_ALIAS_ENCRYPTION: SECURE_VAULT_ALIASES.encryptionKey,
+        VAULT_ALIAS_APP: SECURE_VAULT_ALIASES.appPassword,
+        NODE_IP_ENV,
+        APP_PASSWORD_HASH_ENV,
+        MERGE_CONFIG: MERGE_CONFIG_TOOL,
         CLUSTER_TAG_KEY: input.clusterTag.key,
         CLUSTER_TAG_VALUE: input.clusterTag.value,
         NFT_TABLE,
@@ -131,6 +136,7 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
             CONFIG_DIR.slice(1),
             ...Object.values(HOST_SCRIPTS).map((p) => p.slice(1)),
             NODE_LIB.slice(1),
+            MERGE_CONFIG_TOOL.slice(1),
         ]),
         DB_EXPORT_DIR: "/var/backups/wso2-db",
         WSO2_TEST_AWS_ENDPOINT_URL: input.testAws?.endpointUrl ?? "",

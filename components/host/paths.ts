@@ -20,13 +20,19 @@ export const HOST_SCRIPTS = {
 /** Shell functions every step sources (settings, the AWS CLI wrapper, failure lines). */
 export const NODE_LIB = "/usr/local/lib/wso2/node-lib.sh";
 
+/** components/host/node/merge-config.py: merges the rendered overlay into the shipped configuration. */
+export const MERGE_CONFIG_TOOL = "/usr/local/lib/wso2/merge-config.py";
+
 /** Rendered configuration, kept outside the product home; the configure step installs it. */
 export const CONFIG_DIR = "/etc/wso2";
 
 /** The steps' settings (`KEY='value'` lines), written by cloud-init. */
 export const NODE_ENV_FILE = `${CONFIG_DIR}/node.env`;
 
-/** `WSO2_ADMIN_USERNAME=...` for the unit (the name is not secret; the password never leaves the vault). */
+/**
+ * `WSO2_ADMIN_USERNAME=...`, `WSO2_NODE_IP=...` (and IS's app password hash) for the unit: values the
+ * configuration reads through `$env{...}`; none is a secret (the passwords never leave the vault).
+ */
 export const ADMIN_ENV_FILE = `${CONFIG_DIR}/admin.env`;
 
 export const NFTABLES_CONF = "/etc/nftables.conf";

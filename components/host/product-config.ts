@@ -1,32 +1,19 @@
 /**
- * The product's own configuration: `deployment.toml` for API-M, MI and IS, and a `deployment.yaml` overlay
- * for SI. Independent of EC2: the Kubernetes components render the same file with their own clustering.
- * Secrets are never inline: passwords are Secure Vault references (`$secret{alias}`) that the secrets step
- * on the node fills and encrypts with the cipher tool; the admin name comes from the environment.
+ * The product's own configuration: the hardening overlay of `deployment.toml` for API-M, MI and IS, and of
+ * `conf/server/deployment.yaml` for SI. The node merges the overlay into the distribution's shipped file
+ * (components/host/node/merge-config.py): every section the overlay does not write (datasources, user
+ * stores, gateway environments) stays as shipped. Every key written is one the configuration model
+ * (products/model) says that product version reads; rendering throws otherwise.
+ * Secrets are never inline: passwords are Secure Vault references (`$secret{alias}`, SI `${sec:alias}`) that
+ * the secrets step on the node defines and encrypts; names and addresses known only at boot come from the
+ * environment the unit sets (`$env{...}`).
  */
 import { stringify as stringifyToml } from "smol-toml";
 import { stringify as stringifyYaml } from "yaml";
 import type { ProductSpec } from "../../products";
+import { modelReads, productModel, STRONG_TLS_CIPHERS, TLS_PROTOCOLS, type ProductModel } from "../../products/model";
 
-/** TLS versions every HTTPS listener accepts (PROD-TLS-STRONG). */
-export const TLS_PROTOCOLS = ["TLSv1.2", "TLSv1.3"] as const;
-
-/**
- * Forward-secret AEAD suites only (PROD-TLS-STRONG, PROD-WEAK-CIPHERS): no RSA key exchange, CBC, 3DES,
- * RC4, MD5 or SHA-1 MACs; 256-bit first.
- */
-export const STRONG_TLS_CIPHERS = [
-    "TLS_AES_256_GCM_SHA384",
-    "TLS_AES_128_GCM_SHA256",
-    "TLS_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-] as const;
+export { STRONG_TLS_CIPHERS, TLS_PROTOCOLS };
 
 /**
  * Tomcat connector attributes (set through `[transport.https.properties]`, which WSO2 copies onto the
@@ -44,17 +31,24 @@ export const TOMCAT_URI_HARDENING = {
 /** Value of the `Server` response header instead of "WSO2 Carbon Server" (PROD-SERVER-HEADER). */
 export const NEUTRAL_SERVER_HEADER = "server";
 
-/** HSTS max-age in seconds: one year. */
-export const HSTS_MAX_AGE_SECONDS = 31536000;
-
 /** Secure Vault aliases the rendered configuration refers to; the node's secrets step defines each one. */
 export const SECURE_VAULT_ALIASES = {
     adminPassword: "admin_password",
     keystorePassword: "keystore_password",
+    /** Symmetric key replacing the published default (`[encryption] key` of IS and MI). */
+    encryptionKey: "encryption_key",
+    /** IS: the authentication endpoint's app password, replacing the shipped `dashboard`. */
+    appPassword: "app_password",
 } as const;
+
+/** Environment variable (set by the secrets step) holding the SHA-256 of IS's app password. */
+export const APP_PASSWORD_HASH_ENV = "WSO2_APP_PASSWORD_HASH";
 
 /** Environment variable (set by the unit from the admin secret) holding the super admin's name. */
 export const ADMIN_USERNAME_ENV = "WSO2_ADMIN_USERNAME";
+
+/** Environment variable (set by the secrets step at boot) holding the node's own private address. */
+export const NODE_IP_ENV = "WSO2_NODE_IP";
 
 /** How members of a cluster find each other. */
 export type ClusterMembership =
@@ -67,7 +61,7 @@ export type ClusterMembership =
 
 export interface ProductConfigInput {
     product: ProductSpec;
-    /** Empty: the catalog's version. */
+    /** Empty: the catalog's version. Must be a version the configuration model knows. */
     productVersion: string;
     /** Public host name (`[server] hostname`, WSDL endpoint prefix, certificate name). */
     hostname: string;
@@ -81,6 +75,16 @@ export interface ProductConfigInput {
     proxy?: { host: string; port: number };
     /** Whether to enable HSTS on the product's web applications; turn off only in development. @default true */
     hsts?: boolean;
+    /**
+     * Address this node advertises to cluster members and as `server.node_ip`: the node's own, never
+     * loopback. @default "$env{WSO2_NODE_IP}" (the secrets step writes it from the instance metadata at boot)
+     */
+    nodeAddress?: string;
+    /**
+     * Flat `[database.*]` keys to include (the datasource renderer's output); absent: the distribution's
+     * shipped datasource sections stay as they are.
+     */
+    databases?: Record<string, unknown>;
 }
 
 export const DEFAULT_KEY_ALIAS = "wso2node";
@@ -105,156 +109,274 @@ function validate(input: ProductConfigInput): void {
     const alias = input.keyAlias ?? DEFAULT_KEY_ALIAS;
     if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(alias)) throw new Error(`keyAlias: ${JSON.stringify(alias)} must be lower-case letters, digits, '.', '_' or '-'`);
     if (alias === "wso2carbon") throw new Error(`keyAlias: "wso2carbon" is the public default key's alias`);
-}
-
-function clusteringTable(spec: ProductSpec, membership: ClusterMembership): Record<string, unknown> {
-    const table: Record<string, unknown> = {
-        domain: `wso2.${spec.id}.domain`,
-        local_member_port: String(spec.clusteringPorts[0]),
-    };
-    switch (membership.scheme) {
-        case "aws":
-            return {
-                ...table,
-                membership_scheme: "aws",
-                // Credentials come from the instance profile; discovery is limited to the cluster's tag.
-                properties: { region: membership.region, tagKey: membership.tagKey, tagValue: membership.tagValue },
-            };
-        case "wka":
-            if (membership.members.length === 0) throw new Error("clustering.members: at least one member is needed for wka");
-            return { ...table, membership_scheme: "wka", members: membership.members };
-        case "kubernetes":
-            return {
-                ...table,
-                membership_scheme: "kubernetes",
-                properties: {
-                    membershipSchemeClassName: "org.wso2.carbon.membership.scheme.kubernetes.KubernetesMembershipScheme",
-                    KUBERNETES_NAMESPACE: membership.namespace,
-                    KUBERNETES_SERVICES: membership.services.join(","),
-                },
-            };
+    const address = input.nodeAddress;
+    if (address !== undefined && (/^127\.|^localhost$|^::1$|^0\.0\.0\.0$/.test(address) || !/^[A-Za-z0-9.:${}_-]+$/.test(address))) {
+        throw new Error(`nodeAddress: ${JSON.stringify(address)} must be the node's own address (not loopback or a wildcard)`);
+    }
+    if (input.publicPort !== undefined && !(Number.isInteger(input.publicPort) && input.publicPort >= 1 && input.publicPort <= 65535)) {
+        throw new Error(`publicPort: ${input.publicPort} must be a port between 1 and 65535`);
     }
 }
 
+/** The model of the input's product and version (throws naming productVersion for an unknown version). */
+export function configModel(input: Pick<ProductConfigInput, "product" | "productVersion">): ProductModel {
+    return productModel(input.product.id, input.productVersion || input.product.defaultVersion);
+}
+
 /**
- * `deployment.toml` of API-M, MI or IS (PROD-HOSTNAME, PROD-ADMIN-CREDENTIALS, PROD-SECURE-VAULT,
- * PROD-TLS-STRONG, PROD-WEAK-CIPHERS, PROD-SERVER-HEADER, PROD-HSTS, PROD-KEYSTORE, PROD-SESSION-CLEANUP,
- * PROD-PROXY, NET-PROXY-HOSTNAME).
+ * Flat keys collected for one file: `put` refuses a key the model says the product version does not read,
+ * so nothing is written that the product would silently ignore.
  */
-export function renderDeploymentToml(input: ProductConfigInput): string {
+class FlatConfig {
+    readonly values = new Map<string, unknown>();
+    constructor(private readonly model: ProductModel) {}
+    put(key: string, value: unknown): void {
+        if (!modelReads(this.model, key)) {
+            throw new Error(`${this.model.product} ${this.model.version} reads no ${key}: the renderer must not write it`);
+        }
+        this.values.set(key, value);
+    }
+    /** Nested tables as TOML writes them (`a.b.c` -> `[a.b] c`). */
+    toDocument(): Record<string, unknown> {
+        const doc: Record<string, unknown> = {};
+        for (const [key, value] of this.values) {
+            const parts = key.split(".");
+            let node = doc;
+            for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+            node[parts[parts.length - 1]] = value;
+        }
+        return doc;
+    }
+}
+
+function wsdlPrefix(input: ProductConfigInput): string {
+    const port = input.publicPort ?? 443;
+    return `https://${input.hostname}${port === 443 ? "" : `:${port}`}`;
+}
+
+function putClustering(c: FlatConfig, spec: ProductSpec, model: ProductModel, membership: ClusterMembership, nodeAddress: string): void {
+    c.put("clustering.domain", `wso2.${spec.id}.domain`);
+    c.put("clustering.local_member_host", nodeAddress);
+    c.put("clustering.local_member_port", String(spec.clusteringPorts[0]));
+    switch (membership.scheme) {
+        case "aws": {
+            const names = model.awsMembership;
+            if (!names) throw new Error(`clustering: ${spec.id} ${model.version} has no AWS membership scheme`);
+            c.put("clustering.membership_scheme", "aws");
+            // Credentials come from the instance profile; discovery is limited to the cluster's tag.
+            c.put(`clustering.properties.${names.region}`, membership.region);
+            c.put(`clustering.properties.${names.tagKey}`, membership.tagKey);
+            c.put(`clustering.properties.${names.tagValue}`, membership.tagValue);
+            return;
+        }
+        case "wka":
+            if (membership.members.length === 0) throw new Error("clustering.members: at least one member is needed for wka");
+            c.put("clustering.membership_scheme", "wka");
+            c.put("clustering.members", membership.members);
+            return;
+        case "kubernetes":
+            c.put("clustering.membership_scheme", "kubernetes");
+            c.put("clustering.properties.membershipSchemeClassName", "org.wso2.carbon.membership.scheme.kubernetes.KubernetesMembershipScheme");
+            c.put("clustering.properties.KUBERNETES_NAMESPACE", membership.namespace);
+            c.put("clustering.properties.KUBERNETES_SERVICES", membership.services.join(","));
+            return;
+    }
+}
+
+/** Keys common to the Carbon 4 kernel products (API-M, IS): Tomcat connectors, stores, console headers. */
+function putKernel(c: FlatConfig, input: ProductConfigInput, nodeAddress: string): void {
+    const protocols = TLS_PROTOCOLS.join(",");
+    const ciphers = STRONG_TLS_CIPHERS.join(",");
+    const keystoreFile = basename(input.product.layout.keystore);
+    const truststoreFile = basename(input.product.layout.truststore);
+    c.put("server.node_ip", nodeAddress);
+    // The templates prefix repository/resources/security/ to these names.
+    c.put("keystore.primary.file_name", keystoreFile);
+    c.put("keystore.primary.type", keystoreType(keystoreFile));
+    c.put("keystore.primary.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    c.put("keystore.primary.alias", input.keyAlias ?? DEFAULT_KEY_ALIAS);
+    c.put("keystore.primary.key_password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    c.put("truststore.file_name", truststoreFile);
+    c.put("truststore.type", keystoreType(truststoreFile));
+    c.put("truststore.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    c.put("transport.https.properties.proxyPort", input.publicPort ?? 443);
+    c.put("transport.https.properties.server", NEUTRAL_SERVER_HEADER);
+    for (const [k, v] of Object.entries(TOMCAT_URI_HARDENING)) c.put(`transport.https.properties.${k}`, v);
+    c.put("transport.http.properties.server", NEUTRAL_SERVER_HEADER);
+    c.put("transport.https.sslHostConfig.properties.protocols", protocols);
+    c.put("transport.https.sslHostConfig.properties.ciphers", ciphers);
+    c.put("transport.https.sslHostConfig.properties.honorCipherOrder", true);
+    c.put("admin_service.wsdl.enable", false);
+    if (input.hsts !== false) c.put("http_header_security_filter.hsts.enabled", true);
+    if (input.product.sessionCleanup) {
+        c.put("session_data.cleanup.enable_expired_data_cleanup", true);
+        c.put("session_data.cleanup.clean_expired_session_data_in_chunks_of", 8192);
+    }
+}
+
+function putApim(c: FlatConfig, input: ProductConfigInput): void {
+    const protocols = TLS_PROTOCOLS.join(",");
+    const ciphers = STRONG_TLS_CIPHERS.join(",");
+    c.put("server.server_role", "default");
+    for (const side of ["listener", "sender"]) {
+        c.put(`transport.passthru_https.${side}.parameters.HttpsProtocols`, protocols);
+        c.put(`transport.passthru_https.${side}.parameters.PreferredCiphers`, ciphers);
+    }
+    c.put("transport.http.listener.wsdl_epr_prefix", wsdlPrefix(input));
+    c.put("transport.http.listener.secured_wsdl_epr_prefix", wsdlPrefix(input));
+    // Throttling events from gateways (9711), secure WebSocket (8099) and the traffic manager's AMQP over TLS.
+    c.put("transport.binary.receiver.sslEnabledProtocols", [...TLS_PROTOCOLS]);
+    c.put("transport.binary.receiver.ciphers", [...STRONG_TLS_CIPHERS]);
+    c.put("apim.wss.ssl_enabled_protocols", protocols);
+    c.put("apim.wss.ciphers", ciphers);
+    c.put("broker.transport.amqp.ssl_connection.ssl_enabled_protocols", protocols);
+    c.put("broker.transport.amqp.ssl_connection.ciphers", ciphers);
+    if (input.proxy) {
+        c.put("transport.http.sender.proxy_host", input.proxy.host);
+        c.put("transport.http.sender.proxy_port", input.proxy.port);
+    }
+}
+
+function putIs(c: FlatConfig): void {
+    // IS encrypts with a symmetric key; the distribution's default is published.
+    c.put("encryption.key", secret(SECURE_VAULT_ALIASES.encryptionKey));
+    // The shipped app password (`dashboard`) and its hash are public; both come from the node's secrets.
+    c.put("identity.auth_framework.endpoint.app_password", secret(SECURE_VAULT_ALIASES.appPassword));
+    c.put("account_recovery.endpoint.auth.hash", `$env{${APP_PASSWORD_HASH_ENV}}`);
+}
+
+function putMi(c: FlatConfig, input: ProductConfigInput): void {
+    const spec = input.product;
+    const protocols = TLS_PROTOCOLS.join(",");
+    const ciphers = STRONG_TLS_CIPHERS.join(",");
+    // MI resolves store paths against its home and reads only [keystore.primary].
+    c.put("keystore.primary.file_name", spec.layout.keystore);
+    c.put("keystore.primary.type", keystoreType(spec.layout.keystore));
+    c.put("keystore.primary.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    c.put("keystore.primary.alias", input.keyAlias ?? DEFAULT_KEY_ALIAS);
+    c.put("keystore.primary.key_password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    c.put("truststore.file_name", spec.layout.truststore);
+    c.put("truststore.type", keystoreType(spec.layout.truststore));
+    c.put("truststore.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    for (const side of ["listener", "sender"]) {
+        c.put(`transport.https.${side}.parameter.HttpsProtocols`, protocols);
+        c.put(`transport.https.${side}.parameter.PreferredCiphers`, ciphers);
+    }
+    c.put("transport.http.listener.secured_wsdl_epr_prefix", wsdlPrefix(input));
+    c.put("internal_api_ssl_config.parameter.httpsProtocols", protocols);
+    c.put("internal_api_ssl_config.parameter.preferredCiphers", ciphers);
+    // The management API answers on HTTPS only; 9201 keeps only the readiness and liveness probes.
+    c.put("management_api.protocols", "https");
+    // The management API then authenticates against the product's user store (the super admin), not admin/admin.
+    c.put("internal_apis.file_user_store.enable", false);
+    c.put("encryption.key", secret(SECURE_VAULT_ALIASES.encryptionKey));
+    c.put("server.hide_admin_service_wsdl", true);
+    if (input.proxy) {
+        c.put("transport.http.sender.proxy_host", input.proxy.host);
+        c.put("transport.http.sender.proxy_port", input.proxy.port);
+        c.put("transport.http.sender.secured_proxy_host", input.proxy.host);
+        c.put("transport.http.sender.secured_proxy_port", input.proxy.port);
+    }
+}
+
+function buildDeploymentToml(input: ProductConfigInput): FlatConfig {
     const spec = input.product;
     if (spec.layout.configFormat !== "toml") {
         throw new Error(`product: ${spec.id} is configured with ${basename(spec.layout.configFile)}, not deployment.toml (use renderSiDeploymentYaml)`);
     }
     validate(input);
-    const alias = input.keyAlias ?? DEFAULT_KEY_ALIAS;
-    const protocols = TLS_PROTOCOLS.join(",");
-    const ciphers = STRONG_TLS_CIPHERS.join(",");
-    const keystoreFile = basename(spec.layout.keystore);
-    const truststoreFile = basename(spec.layout.truststore);
-    const keystore = {
-        file_name: keystoreFile,
-        type: keystoreType(keystoreFile),
-        password: secret(SECURE_VAULT_ALIASES.keystorePassword),
-        alias,
-        key_password: secret(SECURE_VAULT_ALIASES.keystorePassword),
-    };
-    const doc: Record<string, unknown> = {
-        server: { hostname: input.hostname, ...(spec.id === "apim" ? { server_role: "default" } : {}) },
-        super_admin: {
-            username: `$env{${ADMIN_USERNAME_ENV}}`,
-            password: secret(SECURE_VAULT_ALIASES.adminPassword),
-            create_admin_account: true,
-        },
-        keystore: { tls: keystore, primary: keystore, internal: keystore },
-        truststore: {
-            file_name: truststoreFile,
-            type: keystoreType(truststoreFile),
-            password: secret(SECURE_VAULT_ALIASES.keystorePassword),
-        },
-    };
-
-    // [transport.http]: WSDL endpoint prefix and outbound proxy (documented for the PassThrough sender).
-    const listener: Record<string, unknown> = { wsdl_epr_prefix: "$ref{server.hostname}" };
-    const sender: Record<string, unknown> = {};
-    if (input.proxy) Object.assign(sender, { proxy_host: input.proxy.host, proxy_port: input.proxy.port });
-    const transport: Record<string, unknown> = {};
-
+    const model = configModel(input);
+    const nodeAddress = input.nodeAddress ?? `$env{${NODE_IP_ENV}}`;
+    const c = new FlatConfig(model);
+    c.put("server.hostname", input.hostname);
+    c.put("super_admin.username", `$env{${ADMIN_USERNAME_ENV}}`);
+    c.put("super_admin.password", secret(SECURE_VAULT_ALIASES.adminPassword));
+    c.put("super_admin.create_admin_account", true);
     if (spec.id === "mi") {
-        // MI's HTTPS listener is the PassThrough transport; its TLS settings live in [transport.http].
-        Object.assign(listener, { secured_protocols: protocols, preferred_ciphers: ciphers });
-        Object.assign(sender, { secured_protocols: protocols, preferred_ciphers: ciphers });
+        putMi(c, input);
     } else {
-        transport.https = {
-            properties: {
-                proxyPort: input.publicPort ?? 443,
-                server: NEUTRAL_SERVER_HEADER,
-                ...TOMCAT_URI_HARDENING,
-            },
-            sslHostConfig: { properties: { protocols, ciphers, honorCipherOrder: true } },
-        };
-        if (spec.id === "apim") {
-            const passthru = { HttpsProtocols: protocols, PreferredCiphers: ciphers };
-            transport.passthru_https = { listener: { parameters: passthru }, sender: { parameters: passthru } };
-        }
+        putKernel(c, input, nodeAddress);
+        if (spec.id === "apim") putApim(c, input);
+        else putIs(c);
     }
-    transport.http = { listener, ...(Object.keys(sender).length > 0 ? { sender } : {}) };
-    doc.transport = transport;
+    if (input.clustering && spec.clusteringPorts.length > 0) putClustering(c, spec, model, input.clustering, nodeAddress);
+    for (const [key, value] of Object.entries(input.databases ?? {})) c.put(key, value);
+    return c;
+}
 
-    if (spec.id !== "mi" && input.hsts !== false) {
-        // The login and recovery web apps take their security-header filter from deployment.toml.
-        const filter = {
-            parameters: [
-                { name: "hstsEnabled", value: "true" },
-                { name: "hstsMaxAgeSeconds", value: String(HSTS_MAX_AGE_SECONDS) },
-                { name: "hstsIncludeSubDomains", value: "true" },
-            ],
-        };
-        doc.authenticationendpoint = { tomcat: { http_header_security_filter: filter } };
-        doc.accountrecoveryendpoint = { tomcat: { http_header_security_filter: filter } };
-    }
-    if (spec.sessionCleanup) {
-        doc.session_data = { cleanup: { enable_expired_data_cleanup: true, clean_expired_session_data_in_chunks_of: 8192 } };
-    }
-    if (input.clustering && spec.clusteringPorts.length > 0) {
-        doc.clustering = clusteringTable(spec, input.clustering);
-    }
+/** The flat keys of the overlay, each one the model says the product version reads. */
+export function deploymentTomlKeys(input: ProductConfigInput): Map<string, unknown> {
+    return buildDeploymentToml(input).values;
+}
+
+/**
+ * Hardening overlay of `deployment.toml` for API-M, MI or IS (PROD-HOSTNAME, PROD-ADMIN-CREDENTIALS,
+ * PROD-SECURE-VAULT, PROD-TLS-STRONG, PROD-WEAK-CIPHERS, PROD-SERVER-HEADER, PROD-HSTS, PROD-KEYSTORE,
+ * PROD-SESSION-CLEANUP, PROD-PROXY, NET-PROXY-HOSTNAME). The node merges it into the shipped file.
+ */
+export function renderDeploymentToml(input: ProductConfigInput): string {
+    const config = buildDeploymentToml(input);
     return (
-        `# ${spec.name} ${input.productVersion || spec.defaultVersion}: rendered by wso2-hardening. Passwords are Secure Vault\n` +
-        `# references; the node's secrets step defines them (encrypted) and the admin name comes from ${ADMIN_USERNAME_ENV}.\n` +
-        stringifyToml(doc) +
+        `# ${input.product.name} ${configModel(input).version}: hardening overlay rendered by wso2-hardening, merged into the shipped\n` +
+        `# deployment.toml on the node. Passwords are Secure Vault references the secrets step defines (encrypted);\n` +
+        `# the admin name and this node's address come from ${ADMIN_USERNAME_ENV} and ${NODE_IP_ENV}.\n` +
+        stringifyToml(config.toDocument()) +
         "\n"
     );
 }
 
+/** Listener ids of SI's HTTP sections whose plain listener is kept on loopback. */
+const SI_HTTP_SECTIONS = ["wso2.transport.http", "siddhi.stores.query.api"] as const;
+
 /**
- * Overlay merged into SI's `conf/server/deployment.yaml` (maps merge key by key; listener lists merge by
- * `id`): TLS 1.2+ with strong ciphers on the HTTPS listener, the node's keystore, its password from Secure
- * Vault (`${sec:alias}`), and minimum-HA clustering when configured. SI has no outbound-proxy setting here.
+ * Overlay merged into SI's `conf/server/deployment.yaml` (maps merge key by key; listener and receiver
+ * lists merge by `id` or receiver type; other lists are replaced): TLS 1.2+ with strong ciphers on every
+ * HTTPS listener and event receiver, the node's keystore with its password from Secure Vault
+ * (`${sec:alias}`, defined in secrets.properties by the secrets step), plain HTTP listeners on loopback, the
+ * admin user from the environment and Secure Vault instead of admin/admin, and minimum-HA clustering.
  */
 export function renderSiDeploymentYaml(input: ProductConfigInput): string {
     const spec = input.product;
     if (spec.layout.configFormat !== "yaml") throw new Error(`product: ${spec.id} is configured with deployment.toml (use renderDeploymentToml)`);
     validate(input);
+    const model = configModel(input);
     const sec = (a: string) => `\${sec:${a}}`;
     const keystorePath = `\${carbon.home}/${spec.layout.keystore}`;
-    const doc: Record<string, unknown> = {
-        "wso2.transport.http": {
-            listenerConfigurations: [
-                {
-                    id: "msf4j-https",
-                    host: "0.0.0.0",
-                    port: spec.trafficPort,
-                    scheme: "https",
-                    keyStoreFile: keystorePath,
-                    keyStorePassword: sec(SECURE_VAULT_ALIASES.keystorePassword),
-                    certPass: sec(SECURE_VAULT_ALIASES.keystorePassword),
-                    parameters: [
-                        { name: "sslEnabledProtocols", value: TLS_PROTOCOLS.join(",") },
-                        { name: "ciphers", value: STRONG_TLS_CIPHERS.join(",") },
-                    ],
-                },
-            ],
+    const tlsParams = [
+        { name: "sslEnabledProtocols", value: TLS_PROTOCOLS.join(",") },
+        { name: "ciphers", value: STRONG_TLS_CIPHERS.join(",") },
+    ];
+    const httpsListener = (port: number) => ({
+        id: "msf4j-https",
+        host: "0.0.0.0",
+        port,
+        scheme: "https",
+        keyStoreFile: keystorePath,
+        keyStorePassword: sec(SECURE_VAULT_ALIASES.keystorePassword),
+        certPass: sec(SECURE_VAULT_ALIASES.keystorePassword),
+        parameters: tlsParams,
+    });
+    const httpsPorts: Record<(typeof SI_HTTP_SECTIONS)[number], number> = { "wso2.transport.http": spec.trafficPort, "siddhi.stores.query.api": 7443 };
+    const doc: Record<string, unknown> = {};
+    for (const section of SI_HTTP_SECTIONS) {
+        // The plain `default` listener stays for local tools only.
+        doc[section] = { listenerConfigurations: [{ id: "default", host: "127.0.0.1" }, httpsListener(httpsPorts[section])] };
+    }
+    const receiverTls = { sslEnabledProtocols: TLS_PROTOCOLS.join(","), ciphers: STRONG_TLS_CIPHERS.join(",") };
+    doc["databridge.config"] = {
+        keyStoreLocation: `\${sys:carbon.home}/${spec.layout.keystore}`,
+        keyStorePassword: sec(SECURE_VAULT_ALIASES.keystorePassword),
+        dataReceivers: ["Thrift", "Binary"].map((type) => ({ dataReceiver: { type, properties: receiverTls } })),
+    };
+    doc["auth.configs"] = {
+        type: "local",
+        userManager: {
+            adminRole: "admin",
+            userStore: {
+                // SI's local store keeps the password base64-encoded: the secret entry holds that encoding.
+                users: [{ user: { username: `\${env:${ADMIN_USERNAME_ENV}}`, password: sec(SECURE_VAULT_ALIASES.adminPassword), roles: 1 } }],
+                roles: [{ role: { id: 1, displayName: "admin" } }],
+            },
         },
     };
     if (input.clustering && spec.clusteringPorts.length > 0) {
@@ -264,7 +386,10 @@ export function renderSiDeploymentYaml(input: ProductConfigInput): string {
             groupId: `wso2-${spec.id}`,
             coordinationStrategyClass: "org.wso2.carbon.cluster.coordinator.rdbms.RDBMSCoordinationStrategy",
         };
-        doc["deployment.config"] = { type: "ha", eventSyncServer: { host: "0.0.0.0", port: spec.clusteringPorts[0] } };
+        doc["deployment.config"] = {
+            type: "ha",
+            eventSyncServer: { host: "0.0.0.0", port: spec.clusteringPorts[0], advertisedHost: input.nodeAddress ?? `\${env:${NODE_IP_ENV}}`, advertisedPort: spec.clusteringPorts[0] },
+        };
     }
-    return `# ${spec.name}: overlay for conf/server/deployment.yaml, rendered by wso2-hardening.\n` + stringifyYaml(doc);
+    return `# ${spec.name} ${model.version}: overlay merged into conf/server/deployment.yaml on the node, rendered by wso2-hardening.\n` + stringifyYaml(doc);
 }

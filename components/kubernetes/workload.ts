@@ -10,7 +10,7 @@
  */
 import type { Color } from "../../config/settings";
 import type { HealthCheck, ProductSpec } from "../../products";
-import { SECURE_VAULT_ALIASES, ADMIN_USERNAME_ENV, renderDeploymentToml } from "../host/product-config";
+import { SECURE_VAULT_ALIASES, ADMIN_USERNAME_ENV, NODE_IP_ENV, renderDeploymentToml } from "../host/product-config";
 import { JVM_SECURITY_FLAGS, heapSizeMiB } from "../host/systemd";
 import { containerSecurityContext, podSecurityContext } from "./security";
 import type { KubernetesInput, Manifest } from "./types";
@@ -296,6 +296,8 @@ export function podTemplate(input: KubernetesInput, color: Color) {
                     env: [
                         { name: "JAVA_OPTS", value: javaOpts },
                         { name: ADMIN_USERNAME_ENV, valueFrom: { secretKeyRef: { name: input.adminSecretName, key: "username" } } },
+                        // The address the member advertises (`server.node_ip`, `clustering.local_member_host`).
+                        { name: NODE_IP_ENV, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
                     ],
                     securityContext: security,
                     resources,

@@ -76,6 +76,11 @@ export interface ProductModel {
     /** Keys the version reads (derived from its sources), and namespaces read by feature templates. */
     keys: KeySet;
     /**
+     * Keys read by feature templates the extraction does not enumerate, each confirmed in WSO2's
+     * documentation or the product's shipped deployment.toml.
+     */
+    documentedKeys: string[];
+    /**
      * Subtrees the model enumerates completely: a key below one of these that is not listed is ignored by
      * the product (misspelled), whatever a template copies through.
      */
@@ -107,6 +112,8 @@ const TOMCAT_SSL_HOST_ATTRIBUTES = [
     "openSslConf", "openSslContext",
 ];
 
+const SESSION_CLEANUP_KEYS = ["session_data.cleanup.enable_expired_data_cleanup", "session_data.cleanup.clean_expired_session_data_in_chunks_of"];
+
 const STORE_KEYS = ["file_name", "type", "password", "alias", "key_password"];
 
 /** The servlet (Tomcat) HTTPS connector; kernel default.json: `+TLSv1,+TLSv1.1,+TLSv1.2`, no cipher list. */
@@ -135,13 +142,16 @@ const SERVLET_HTTP: PlaintextTransport = {
     containedBy: "the host firewall (9763 is a closed port) and the connector's proxy redirect to 9443",
 };
 
-function kernelSecrets(keystore: string, truststore: string): DefaultSecret[] {
+/**
+ * The shipped key is known by its alias and password (the file name alone proves nothing: the keystore step
+ * writes the node's own key into the file of that name).
+ */
+function kernelSecrets(truststore: string): DefaultSecret[] {
     return [
         { key: "super_admin.username", publicValues: ["admin"], defaultInForce: false, what: "the shipped super admin name" },
         { key: "super_admin.password", publicValues: ["admin"], defaultInForce: false, what: "the shipped super admin password" },
         { key: "keystore.primary.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped keystore password" },
         { key: "keystore.primary.key_password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped private key password" },
-        { key: "keystore.primary.file_name", publicValues: [keystore], defaultInForce: true, what: "the shipped keystore, whose private key is public" },
         { key: "keystore.primary.alias", publicValues: ["wso2carbon"], defaultInForce: true, what: "the alias of the public default key" },
         { key: "truststore.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped truststore password" },
         { key: "truststore.file_name", publicValues: [], defaultInForce: false, what: `the shipped truststore (${truststore})` },
@@ -196,6 +206,8 @@ function apim(version: string, kernel: string): ProductModel {
         kernel,
         format: "toml",
         keys: loadKeys(`apim-${version}`),
+        // API-M and IS production checklists: [session_data.cleanup] (identity components' template).
+        documentedKeys: SESSION_CLEANUP_KEYS,
                 strict: {
             ...KERNEL_STRICT,
             "transport.passthru_https.listener.parameters": [],
@@ -270,7 +282,7 @@ function apim(version: string, kernel: string): ProductModel {
             },
         ],
         secrets: [
-            ...kernelSecrets("wso2carbon.jks", "client-truststore.jks"),
+            ...kernelSecrets("client-truststore.jks"),
             { key: "database.mb.store_db.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the embedded H2 message-broker store's password", containedBy: "the file permissions of repository/database (the H2 file is local to the node)" },
             { key: "apim.throttling.traffic_manager.password", publicValues: ["admin"], defaultInForce: false, what: "the traffic manager's credentials" },
         ],
@@ -293,7 +305,6 @@ export const IS_DASHBOARD_APP_PASSWORD = "dashboard";
 export const IS_DASHBOARD_APP_PASSWORD_SHA256 = "66cd9688a2ae068244ea01e70f0e230f5623b7fa4cdecb65070a09ec06452262";
 
 function is(version: string, kernel: string, stores: ProductModel["shippedStores"]): ProductModel {
-    const keystoreFile = stores.keystore.slice(stores.keystore.lastIndexOf("/") + 1);
     const truststoreFile = stores.truststore.slice(stores.truststore.lastIndexOf("/") + 1);
     return {
         product: "is",
@@ -301,12 +312,14 @@ function is(version: string, kernel: string, stores: ProductModel["shippedStores
         kernel,
         format: "toml",
         keys: loadKeys(`is-${version}`),
+        // The shipped deployment.toml carries the app password keys; the checklist documents session cleanup.
+        documentedKeys: [...SESSION_CLEANUP_KEYS, "identity.auth_framework.endpoint.app_password", "account_recovery.endpoint.auth.hash"],
                 strict: { ...KERNEL_STRICT, encryption: ["key", "type", "algorithm", "alias", "internal_crypto_provider", "enable_key_id"] },
         // product-is default.json overrides the kernel's list with `+TLSv1,+TLSv1.1,+TLSv1.2`.
         tls: [servletHttps(["TLSv1", "TLSv1.1", "TLSv1.2"])],
         plaintext: [SERVLET_HTTP],
         secrets: [
-            ...kernelSecrets(keystoreFile, truststoreFile),
+            ...kernelSecrets(truststoreFile),
             { key: "encryption.key", publicValues: [IS_PUBLISHED_ENCRYPTION_KEY], defaultInForce: true, what: "the symmetric encryption key every distribution ships" },
             { key: "identity.auth_framework.endpoint.app_password", publicValues: [IS_DASHBOARD_APP_PASSWORD], defaultInForce: false, what: "the authentication endpoint's shipped app password" },
             { key: "account_recovery.endpoint.auth.hash", publicValues: [IS_DASHBOARD_APP_PASSWORD_SHA256], defaultInForce: false, what: "the SHA-256 of the shipped app password" },
@@ -337,9 +350,10 @@ function mi(version: string): ProductModel {
         version,
         format: "toml",
         keys: loadKeys(`mi-${version}`),
+        documentedKeys: [],
                 strict: {
             "keystore.primary": STORE_KEYS,
-            truststore: ["file_name", "type", "password", "alias"],
+            truststore: ["file_name", "type", "password", "alias", "algorithm"],
             super_admin: ["username", "password", "admin_role", "create_admin_account"],
             internal_api_ssl_config: [],
         },
@@ -413,7 +427,6 @@ function mi(version: string): ProductModel {
             { key: "super_admin.password", publicValues: ["admin"], defaultInForce: true, what: "the default super admin password" },
             { key: "keystore.primary.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped keystore password" },
             { key: "keystore.primary.key_password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped private key password" },
-            { key: "keystore.primary.file_name", publicValues: ["repository/resources/security/wso2carbon.jks", "wso2carbon.jks"], defaultInForce: true, what: "the shipped keystore, whose private key is public" },
             { key: "keystore.primary.alias", publicValues: ["wso2carbon"], defaultInForce: true, what: "the alias of the public default key" },
             { key: "truststore.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped truststore password" },
             { key: "encryption.key", publicValues: [MI_DEFAULT_ENCRYPTION_KEY], defaultInForce: true, what: "MI's default encryption key" },
@@ -438,6 +451,8 @@ function si(version: string): ProductModel {
         version,
         format: "yaml",
         keys: loadKeys(`si-${version}`),
+        // Minimum HA (SI documentation and the shipped file's commented two-node sample).
+        documentedKeys: ["deployment.config"],
                 strict: {},
         tls: [
             {
@@ -470,7 +485,8 @@ function si(version: string): ProductModel {
         plaintext: [
             { id: "http-default", description: "listener `default` of wso2.transport.http on 9090", port: 9090, enabledDefault: true, containedBy: "binding it to 127.0.0.1 and the host firewall" },
             { id: "store-api-http", description: "listener `default` of siddhi.stores.query.api on 7070", port: 7070, enabledDefault: true, containedBy: "binding it to 127.0.0.1 and the host firewall" },
-            { id: "databridge-tcp", description: "Thrift and binary event receivers' TCP ports 7611 and 9611", port: 9611, enabledDefault: true, containedBy: "the host firewall (7611 and 9611 are closed ports)" },
+            { id: "databridge-thrift-tcp", description: "Thrift event receiver's TCP port 7611", port: 7611, enabledDefault: true, containedBy: "the host firewall (7611 is a closed port)" },
+            { id: "databridge-binary-tcp", description: "binary event receiver's TCP port 9611", port: 9611, enabledDefault: true, containedBy: "the host firewall (9611 is a closed port)" },
         ],
         secrets: [
             { key: "auth.configs.userManager.userStore.users", publicValues: ["admin"], defaultInForce: true, what: "the local user store's admin/admin" },
@@ -498,6 +514,11 @@ const BUILDERS: Record<ProductId, Record<string, () => ProductModel>> = {
 };
 
 const built = new Map<string, ProductModel>();
+
+/** Whether the version reads `key` (enumerated from its sources, or documented). */
+export function modelReads(model: ProductModel, key: string): boolean {
+    return model.keys.has(key) || model.documentedKeys.includes(key);
+}
 
 /** Versions of a product the model knows. */
 export function modelVersions(product: ProductId): string[] {

@@ -6,7 +6,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { parseDocument } from "yaml";
-import type { DefaultSecret, ProductModel, TlsTransport } from "./catalog";
+import { modelReads, type DefaultSecret, type ProductModel, type TlsTransport } from "./catalog";
 import { cipherStrength, jsseList, tomcatProtocols, weakProtocols } from "./tls";
 
 export type FindingId =
@@ -207,15 +207,14 @@ function checkToml(doc: Record<string, unknown>, model: ProductModel): CheckResu
             }
             continue;
         }
-        if (modelKeys.has(key) || model.keys.has(key)) continue;
+        if (modelKeys.has(key) || modelReads(model, key)) continue;
         const top = key.split(/[.[]/)[0];
         if (model.keys.namespaces.includes(top)) continue;
         if (!model.keys.roots.has(top)) {
             findings.add("unknown-key", "error", key, `${where} reads no [${top}] section: ${key} is ignored`);
-        } else if (model.product === "mi") {
-            findings.add("unknown-key", "error", key, `no template of ${where} reads ${key}: it is ignored`);
         } else {
-            findings.add("unknown-key", "warning", key, `${key} is not among the keys the model derives from ${where}'s kernel and product templates; a feature template may still read it`);
+            // Known section, unlisted key: a feature template or the product's code may read it.
+            findings.add("unknown-key", "warning", key, `no template of ${where} the model derives keys from reads ${key}; unless a feature or the product's code reads it, it is ignored`);
         }
     }
 
@@ -308,7 +307,7 @@ function checkYaml(doc: Record<string, unknown>, model: ProductModel): CheckResu
     const effective: Record<string, EffectiveTls> = {};
     const tops = new Set(model.keys.patterns.map((p) => p.split(/\[\]/)[0]));
     for (const top of Object.keys(doc)) {
-        if (![...tops].some((t) => t === top || t.startsWith(`${top}.`))) {
+        if (![...tops].some((t) => t === top || t.startsWith(`${top}.`)) && !model.documentedKeys.includes(top)) {
             findings.add("unknown-key", "error", top, `${where} reads no ${top} section: it is ignored`);
         }
     }
@@ -337,9 +336,6 @@ function checkYaml(doc: Record<string, unknown>, model: ProductModel): CheckResu
                 effective[t.id] = judgeTls(t, lookup, findings, where);
                 for (const field of ["keyStorePassword", "certPass", "trustStorePassword"]) {
                     if (l[field] === "wso2carbon") findings.add("default-credential", "error", `${key}.${field}`, `${key}.${field} holds the shipped password wso2carbon`);
-                }
-                if (typeof l.keyStoreFile === "string" && /\/wso2carbon\.jks$/.test(l.keyStoreFile)) {
-                    findings.add("default-credential", "error", `${key}.keyStoreFile`, `${key}.keyStoreFile is the shipped keystore, whose private key is public`);
                 }
             } else if (!["127.0.0.1", "localhost", "::1"].includes(host)) {
                 findings.add("plaintext-transport", "warning", `${key}.host`, `listener ${id} of ${section} (port ${String(l.port)}) speaks plain HTTP on ${host}: bind it to 127.0.0.1; contained by the host firewall`);

@@ -45,12 +45,14 @@ export function keySet(lines: readonly string[]): KeySet {
         if (p.includes("*")) wild.push(segments(p));
         else exact.add(p);
     }
+    // An array of tables is read when any key of its elements is (`a.b` for `a.b[].c`).
+    const arrays = new Set(patterns.filter((p) => p.includes("[]")).map((p) => p.slice(0, p.indexOf("[]"))));
     return {
         patterns,
         namespaces,
         roots,
         has(key: string): boolean {
-            if (exact.has(key)) return true;
+            if (exact.has(key) || arrays.has(key)) return true;
             const s = segments(key);
             // Keys below an open map (`a.*`) are read whatever their depth: the template copies the map.
             return wild.some((w) => matches(w, s) || (w[w.length - 1] === "*" && s.length > w.length && matches(w, s.slice(0, w.length))));

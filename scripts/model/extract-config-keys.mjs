@@ -125,7 +125,9 @@ function templateKeys(text) {
 
 /** JSON keys with `$1`-style placeholders (infer.json's "any name here") as `*`. */
 function jsonKeys(text, kind) {
-    return jsonKeysRaw(text, kind).map((k) => k.replace(/\$\d+/g, "*"));
+    // A default's value may refer to another key (`$ref{server.node_ip}`): that key is read too.
+    const refs = [...text.matchAll(/\$ref\{([\w.-]+)\}/g)].map((m) => m[1]);
+    return [...jsonKeysRaw(text, kind), ...refs].map((k) => k.replace(/\$\d+/g, "*"));
 }
 
 function jsonKeysRaw(text, kind) {
@@ -177,6 +179,9 @@ for (const [name, sources] of Object.entries(SOURCES)) {
             }
         }
     }
+    // Every datasource section takes the fields the shared one does (the kernel's templates read
+    // `database.<name>.*` field by field for each datasource they define).
+    for (const k of [...keys]) if (k.startsWith("database.shared_db.")) keys.add(`database.*.${k.slice("database.shared_db.".length)}`);
     const tops = new Set([...keys].map((k) => k.split(/[.\[]/)[0]));
     const namespaces = new Set();
     const [sRepo, sTag, sDir] = TOML_SAMPLES[name];

@@ -22,6 +22,7 @@ import {
     STRONG_TLS_CIPHERS,
     TOMCAT_URI_HARDENING,
 } from "../../components/host";
+import { productModel } from "../../products/model";
 import { PRODUCTS } from "../../products";
 import type { ProductId } from "../../config/settings";
 import { nodeInput } from "./fixtures";
@@ -128,7 +129,9 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                 if (spec.layout.configFormat === "toml") {
                     const doc = parseToml(cfg.content) as any;
                     assert.equal(doc.server.hostname, "api.example.com");
-                    assert.equal(doc.transport.http.listener.wsdl_epr_prefix, "$ref{server.hostname}");
+                    // WSDL endpoints are URLs of the public name, where the product reads a prefix.
+                    if (id === "apim") assert.equal(doc.transport.http.listener.wsdl_epr_prefix, "https://api.example.com");
+                    if (id !== "is") assert.equal(doc.transport.http.listener.secured_wsdl_epr_prefix, "https://api.example.com");
                     assert.equal(doc.super_admin.password, `$secret{${SECURE_VAULT_ALIASES.adminPassword}}`);
                     assert.notEqual(doc.keystore.primary.alias, "wso2carbon");
                     assert.equal(doc.keystore.primary.password, `$secret{${SECURE_VAULT_ALIASES.keystorePassword}}`);
@@ -140,7 +143,10 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                     if (spec.clusteringPorts.length > 0) {
                         assert.equal(doc.clustering.membership_scheme, "aws");
                         assert.equal(doc.clustering.local_member_port, String(spec.clusteringPorts[0]));
-                        assert.equal(doc.clustering.properties.tagValue, "wso2-prod");
+                        // Member host: the node's own address (set at boot), with the kernel's own parameter names.
+                        assert.equal(doc.clustering.local_member_host, "$env{WSO2_NODE_IP}");
+                        const names = productModel(id, spec.defaultVersion).awsMembership!;
+                        assert.equal(doc.clustering.properties[names.tagValue], "wso2-prod");
                     } else {
                         assert.equal(doc.clustering, undefined);
                     }
@@ -148,7 +154,7 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                     if (spec.sessionCleanup) assert.equal(doc.session_data.cleanup.clean_expired_session_data_in_chunks_of, 8192);
                 } else {
                     const doc = parseYaml(cfg.content) as any;
-                    const https = doc["wso2.transport.http"].listenerConfigurations[0];
+                    const https = doc["wso2.transport.http"].listenerConfigurations.find((l: any) => l.id === "msf4j-https");
                     assert.equal(https.keyStorePassword, "${sec:keystore_password}");
                     assert.deepEqual(https.parameters.find((p: any) => p.name === "sslEnabledProtocols").value, "TLSv1.2,TLSv1.3");
                 }
@@ -177,9 +183,12 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
             assert.equal(doc.transport.passthru_https[side].parameters.HttpsProtocols, "TLSv1.2,TLSv1.3");
             assert.equal(doc.transport.passthru_https[side].parameters.PreferredCiphers, STRONG_TLS_CIPHERS.join(","));
         }
+        // MI reads its PassThrough TLS settings from the parameter maps of the https listener and sender.
         const mi = parseToml(renderDeploymentToml({ product: PRODUCTS.mi, productVersion: "", hostname: "mi.example.com" })) as any;
-        assert.equal(mi.transport.http.listener.secured_protocols, "TLSv1.2,TLSv1.3");
-        assert.equal(mi.transport.http.listener.preferred_ciphers, STRONG_TLS_CIPHERS.join(","));
+        for (const side of ["listener", "sender"]) {
+            assert.equal(mi.transport.https[side].parameter.HttpsProtocols, "TLSv1.2,TLSv1.3");
+            assert.equal(mi.transport.https[side].parameter.PreferredCiphers, STRONG_TLS_CIPHERS.join(","));
+        }
     });
 
     it("servlet transport: neutral Server header, proxy port, URI-hardening connector attributes, HSTS", function () {
@@ -189,8 +198,10 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
             assert.equal(props.server, "server");
             assert.equal(props.proxyPort, 443);
             for (const [k, v] of Object.entries(TOMCAT_URI_HARDENING)) assert.equal(props[k], v, k);
-            const params = doc.authenticationendpoint.tomcat.http_header_security_filter.parameters;
-            assert.equal(params.find((p: any) => p.name === "hstsEnabled")?.value, "true");
+            assert.equal(doc.transport.http.properties.server, "server", "9763 too");
+            // The kernel's console filter is what API-M and IS read for HSTS; no template reads the webapp keys.
+            assert.equal(doc.http_header_security_filter.hsts.enabled, true);
+            assert.equal(doc.authenticationendpoint, undefined);
         }
         assert.deepEqual(Object.keys(TOMCAT_URI_HARDENING).sort(), ["allowBackslash", "encodedReverseSolidusHandling", "encodedSolidusHandling", "rejectSuspiciousURIs"]);
     });

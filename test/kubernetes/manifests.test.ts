@@ -226,7 +226,7 @@ describe("kubernetes: manifests", () => {
         const toml = cm.data["deployment.toml"];
         const doc = parseToml(toml) as any;
         assert.equal(doc.super_admin.password, "$secret{admin_password}");
-        assert.equal(doc.keystore.tls.password, "$secret{keystore_password}");
+        assert.equal(doc.keystore.primary.password, "$secret{keystore_password}");
         assert.equal(doc.server.hostname, "api.example.com");
         assert.deepEqual(findCredentials(toml), []);
         assert.equal(doc.clustering.membership_scheme, "wka");
@@ -237,6 +237,9 @@ describe("kubernetes: manifests", () => {
         const env = one(ms, "StatefulSet", "wso2-apim-blue").spec.template.spec.containers[0].env;
         for (const e of env) assert.ok(e.valueFrom?.secretKeyRef || !/PASS|SECRET|TOKEN/i.test(e.name), e.name);
         assert.deepEqual(env.find((e: any) => e.name === "WSO2_ADMIN_USERNAME").valueFrom.secretKeyRef, { name: "wso2-apim-admin", key: "username" });
+        // Members advertise their own pod address, never loopback.
+        assert.equal(doc.clustering.local_member_host, "$env{WSO2_NODE_IP}");
+        assert.deepEqual(env.find((e: any) => e.name === "WSO2_NODE_IP").valueFrom, { fieldRef: { fieldPath: "status.podIP" } });
     });
 
     it("writes every manifest as YAML artifacts and refuses a Secret with data", () => {

@@ -7,7 +7,7 @@ load_settings
 require_settings REGION SSH_ENABLED
 
 # Packages a node needs; nothing else is installed.
-PACKAGES=(default-jre-headless nftables awscli auditd unattended-upgrades curl unzip python3)
+PACKAGES=(default-jre-headless nftables awscli auditd unattended-upgrades curl unzip python3 python3-yaml)
 # Services a Debian image may carry that a WSO2 node does not need.
 UNNEEDED=(rpcbind.service rpcbind.socket avahi-daemon.service cups.service exim4.service postfix.service bluetooth.service)
 export DEBIAN_FRONTEND=noninteractive

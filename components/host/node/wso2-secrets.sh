@@ -1,15 +1,21 @@
 #!/bin/bash
 # Runs before every start of the product (as root, ExecStartPre=+): reads the admin and keystore secrets,
-# writes the admin name for the unit, and gives the product its configuration with a [secrets] table the
-# cipher tool encrypts (PROD-SECURE-VAULT), plus the keystore password for Secure Vault in password-tmp.
+# writes the values the configuration reads through $env{...} (admin name, this node's own address, IS's
+# app password hash) for the unit, and gives the product its configuration: the rendered overlay merged
+# into the distribution's shipped file (kept as <file>.shipped on the first run, so every section the
+# overlay does not write survives each start) by merge-config.py. deployment.toml products get a [secrets]
+# table the cipher tool encrypts (PROD-SECURE-VAULT); SI gets its ${sec:...} entries in secrets.properties.
+# The keystore password also goes to password-tmp, which Secure Vault reads at start.
 # Settings: REGION, WSO2_HOME, WSO2_UID, CONFIG_FORMAT (toml|yaml), CONFIG_FILE (relative to the home),
-# RENDERED_CONFIG (the rendered file), ADMIN_SECRET_ARN, KEYSTORE_SECRET_ARN, ADMIN_ENV_FILE,
-# ADMIN_USERNAME_ENV (variable name the unit reads), VAULT_ALIAS_ADMIN, VAULT_ALIAS_KEYSTORE.
+# RENDERED_CONFIG (the rendered overlay), MERGE_CONFIG (the merge tool), ADMIN_SECRET_ARN,
+# KEYSTORE_SECRET_ARN, ADMIN_ENV_FILE, ADMIN_USERNAME_ENV, NODE_IP_ENV, APP_PASSWORD_HASH_ENV (variable
+# names the unit reads), VAULT_ALIAS_ADMIN, VAULT_ALIAS_KEYSTORE, VAULT_ALIAS_ENCRYPTION, VAULT_ALIAS_APP;
+# NODE_IP (optional: this node's address; default: the source address of its default route).
 # shellcheck source-path=SCRIPTDIR source=node-lib.sh
 . "${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
 load_settings
-require_settings REGION WSO2_HOME WSO2_UID CONFIG_FORMAT CONFIG_FILE RENDERED_CONFIG ADMIN_SECRET_ARN KEYSTORE_SECRET_ARN \
-  ADMIN_ENV_FILE ADMIN_USERNAME_ENV
+require_settings REGION WSO2_HOME WSO2_UID CONFIG_FORMAT CONFIG_FILE RENDERED_CONFIG MERGE_CONFIG ADMIN_SECRET_ARN \
+  KEYSTORE_SECRET_ARN ADMIN_ENV_FILE ADMIN_USERNAME_ENV NODE_IP_ENV APP_PASSWORD_HASH_ENV VAULT_ALIAS_ADMIN VAULT_ALIAS_KEYSTORE
 
 secret() {
   aws secretsmanager get-secret-value --region "$REGION" --secret-id "$1" --query SecretString --output text \
@@ -18,30 +24,60 @@ secret() {
 field() { # json-text field
   python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$2" <<<"$1"
 }
+# A value derived from the keystore secret for one purpose: the same on every start and every member.
+derive() {
+  python3 -c 'import hashlib,hmac,sys; print(hmac.new(sys.stdin.buffer.read(), sys.argv[1].encode(), hashlib.sha256).hexdigest()[:32])' \
+    "$1" < <(printf '%s' "$keystore_password")
+}
 admin_json="$(secret "$ADMIN_SECRET_ARN")"
 admin_user="$(field "$admin_json" username)"
+admin_password="$(field "$admin_json" password)"
 keystore_password="$(secret "$KEYSTORE_SECRET_ARN")"
 if [[ "$keystore_password" == '{'* ]]; then keystore_password="$(field "$keystore_password" password)"; fi
 if [[ ! "$admin_user" =~ ^[A-Za-z][A-Za-z0-9._-]{3,62}$ ]]; then
   fail "the username in $ADMIN_SECRET_ARN is not a valid user name"
 fi
+
+# The address cluster members and IS's defaults use: this node's own, never loopback.
+node_ip="${NODE_IP:-}"
+if [[ -z "$node_ip" ]]; then
+  node_ip="$(ip -4 -o route get 192.0.2.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')"
+fi
+if [[ ! "$node_ip" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ || "$node_ip" == 127.* ]]; then
+  fail "this node's own IPv4 address is unknown (got '$node_ip'); set NODE_IP"
+fi
+app_password="$(derive app-password)"
+app_password_hash="$(printf '%s' "$app_password" | sha256sum | cut -d' ' -f1)"
 install -m 0600 /dev/null "$ADMIN_ENV_FILE"
-printf '%s=%s\n' "$ADMIN_USERNAME_ENV" "$admin_user" >"$ADMIN_ENV_FILE"
+{
+  printf '%s=%s\n' "$ADMIN_USERNAME_ENV" "$admin_user"
+  printf '%s=%s\n' "$NODE_IP_ENV" "$node_ip"
+  printf '%s=%s\n' "$APP_PASSWORD_HASH_ENV" "$app_password_hash"
+} >"$ADMIN_ENV_FILE"
+
+target="$WSO2_HOME/$CONFIG_FILE"
+# The distribution's own file, kept once: every start merges the overlay into it afresh.
+if [[ ! -f "$target.shipped" ]]; then
+  [[ -f "$target" ]] || fail "the distribution's $CONFIG_FILE is missing"
+  cp -p -- "$target" "$target.shipped"
+fi
+staged="$(mktemp)"
+trap 'rm -f -- "$staged"' EXIT
 
 case "$CONFIG_FORMAT" in
   toml)
-    require_settings VAULT_ALIAS_ADMIN VAULT_ALIAS_KEYSTORE
+    require_settings VAULT_ALIAS_ENCRYPTION VAULT_ALIAS_APP
     # Plain values between brackets are what the cipher tool encrypts in place.
-    admin_password="$(field "$admin_json" password)"
     toml_string() { python3 -c 'import json,sys; print(json.dumps("[" + sys.argv[1] + "]"))' "$1"; }
-    target="$WSO2_HOME/$CONFIG_FILE"
-    staged="$(mktemp)"
-    trap 'rm -f -- "$staged"' EXIT
+    encryption_key="$(derive encryption-key)"
     {
-      cat "$RENDERED_CONFIG"
+      python3 "$MERGE_CONFIG" toml "$target.shipped" "$RENDERED_CONFIG" --drop secrets \
+        || fail "cannot merge $RENDERED_CONFIG into the shipped $CONFIG_FILE"
       printf '\n[secrets]\n'
       printf '%s = %s\n' "$VAULT_ALIAS_ADMIN" "$(toml_string "$admin_password")"
       printf '%s = %s\n' "$VAULT_ALIAS_KEYSTORE" "$(toml_string "$keystore_password")"
+      printf '%s = %s\n' "$VAULT_ALIAS_ENCRYPTION" "$(toml_string "$encryption_key")"
+      printf '%s = %s\n' "$VAULT_ALIAS_APP" "$(toml_string "$app_password")"
     } >"$staged"
     install -m 0640 -o 0 -g "$WSO2_UID" "$staged" "$target"
     printf '%s\n' "$keystore_password" | "$WSO2_HOME/bin/ciphertool.sh" -Dconfigure >/dev/null \
@@ -50,6 +86,16 @@ case "$CONFIG_FORMAT" in
     chmod 0640 "$target"
     ;;
   yaml)
+    python3 "$MERGE_CONFIG" yaml "$target.shipped" "$RENDERED_CONFIG" >"$staged" \
+      || fail "cannot merge $RENDERED_CONFIG into the shipped $CONFIG_FILE"
+    install -m 0640 -o 0 -g "$WSO2_UID" "$staged" "$target"
+    # ${sec:alias} entries; SI's local user store keeps the admin password base64-encoded.
+    secrets_file="$WSO2_HOME/conf/server/secrets.properties"
+    install -m 0600 -o "$WSO2_UID" -g "$WSO2_UID" /dev/null "$secrets_file"
+    {
+      printf '%s=plainText %s\n' "$VAULT_ALIAS_KEYSTORE" "$keystore_password"
+      printf '%s=plainText %s\n' "$VAULT_ALIAS_ADMIN" "$(printf '%s' "$admin_password" | base64 -w0)"
+    } >"$secrets_file"
     # SI reads keystore passwords through its own secure vault: the master key file it consumes at start.
     master="$WSO2_HOME/conf/server/master-keys.yaml"
     install -m 0600 /dev/null "$master"
