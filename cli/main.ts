@@ -20,7 +20,7 @@ Commands:
   plan        Run a Pulumi TypeScript program offline under mocks, evaluate the policy pack and write
               the plan, the policy reports and every rendered artifact.
   guidelines  Print every WSO2 guideline id with its status and what carries it.
-  switch      Blue-green and canary switching of an environment's edge stack (<env>-edge).
+  switch      Blue-green and canary switching of an edge stack (role edge).
 
 wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:key>=<value>]... [--policy-config <file>] [--preview]
   --stack <name>          Stack to plan; its config is <stackConfigDir>/Pulumi.<name>.yaml.
@@ -42,18 +42,23 @@ wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:ke
 wso2-harden guidelines [--json]
   Prints id, status (enforced, implemented, out-of-scope, planned), components, policies and tests.
 
-wso2-harden switch --env <env> --to <blue|green> [--weight N] [--dry-run] [--min-healthy N] [--program <dir>]
-wso2-harden switch --env <env> --rollback [--dry-run] [--min-healthy N] [--program <dir>]
-  Changes only the routing of stack <env>-edge (config activeColor and canaryWeight), with the Pulumi
-  Automation API (needs the Pulumi CLI and AWS credentials).
+wso2-harden switch --stack <edge-stack> --to <blue|green> [--weight N] [--dry-run] [--min-healthy N] [--program <dir>]
+wso2-harden switch --stack <edge-stack> --rollback [--dry-run] [--min-healthy N] [--program <dir>]
+  Changes only the routing of an edge stack (role edge; config activeColor and canaryWeight), with the
+  Pulumi Automation API (needs the Pulumi CLI and AWS credentials). The region (aws:region) and the
+  color stacks (blueStack, greenStack) are read from that stack's own configuration, validated as the
+  program validates it.
+  --stack <name>     The edge stack, e.g. prod-edge.
   --to <color>       Color that receives the traffic.
   --weight N         Share (0..100) sent to --to; default 100. Up to 50 is a canary: the other color stays active.
   --rollback         Return to the routing before the last switch.
   --dry-run          Check health and print the change; change nothing.
   --min-healthy N    Healthy targets required in each target group of a color that gets traffic; default 2.
-  Before switching, the target health of <env>-<color> is read from the ELBv2 API; after the update the
-  edge's routing output and the health are verified, and the previous routing is restored if anything fails.
-  Exit status: 0 switched (or nothing to do, or dry run), 1 refused or rolled back, 2 bad usage.
+  Before switching, the target health of the color stacks' target groups is read from the ELBv2 API;
+  after the update the edge's routing output and the health are verified, and the previous routing is
+  restored if anything fails.
+  Exit status: 0 switched (or nothing to do, or dry run), 1 refused or rolled back, 2 bad usage or a bad
+  edge stack configuration.
 `;
 
 interface Parsed {
@@ -65,7 +70,7 @@ interface Parsed {
 const VALUE_FLAGS: Record<string, string[]> = {
     plan: ["--stack", "--program", "--out", "--config", "--policy-config"],
     guidelines: [],
-    switch: ["--env", "--to", "--weight", "--min-healthy", "--program"],
+    switch: ["--stack", "--to", "--weight", "--min-healthy", "--program"],
 };
 const BOOL_FLAGS: Record<string, string[]> = { plan: ["--preview"], guidelines: ["--json"], switch: ["--dry-run", "--rollback"] };
 
@@ -139,8 +144,10 @@ function integerFlag(p: Parsed, flag: string): number | undefined {
 }
 
 async function runSwitch(p: Parsed): Promise<number> {
-    const env = single(p, "--env");
-    if (!env || !/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`switch: --env <env> is required (e.g. prod), got ${JSON.stringify(env)}`);
+    const edgeStack = single(p, "--stack");
+    if (!edgeStack || !/^[A-Za-z0-9_.\-/]+$/.test(edgeStack)) {
+        throw new UsageError(`switch: --stack <edge-stack> is required (e.g. prod-edge), got ${JSON.stringify(edgeStack)}`);
+    }
     const { switchTraffic, validateRequest } = await import("./switch");
     const request = {
         to: single(p, "--to") as "blue" | "green" | undefined,
@@ -150,12 +157,9 @@ async function runSwitch(p: Parsed): Promise<number> {
         rollback: p.bools.has("--rollback"),
     };
     validateRequest(request);
-    const { automationWorkspace, elbTargetHealth } = await import("./switch/deps");
-    const outcome = await switchTraffic(request, {
-        workspace: await automationWorkspace(single(p, "--program") ?? PROJECT_DIR, env),
-        health: await elbTargetHealth(),
-        log: (line) => process.stdout.write(line + "\n"),
-    });
+    const { automationWorkspace, localStacks, switchDependencies } = await import("./switch/deps");
+    const workspace = await automationWorkspace(edgeStack, await localStacks(single(p, "--program") ?? PROJECT_DIR));
+    const outcome = await switchTraffic(request, await switchDependencies(workspace, (line) => process.stdout.write(line + "\n")));
     return ["switched", "unchanged", "dry-run"].includes(outcome.status) ? 0 : 1;
 }
 

@@ -479,7 +479,7 @@ export const GUIDELINES: Guideline[] = [
         status: "implemented",
         components: ["stacks/index.ts", "stacks/Pulumi.prod-blue.yaml", "stacks/Pulumi.prod-green.yaml", "stacks/Pulumi.prod-edge.yaml", "components/aws/cluster.ts", "components/aws/edge.ts", "cli/switch/index.ts", "cli/switch/deps.ts", "components/kubernetes/network.ts"],
         policies: [],
-        tests: ["test/bluegreen/edge.test.ts", "test/cli/switch.test.ts", "test/kubernetes/stack.test.ts"],
+        tests: ["test/bluegreen/edge.test.ts", "test/cli/switch.test.ts", "test/cli/switch-elb.test.ts", "test/kubernetes/stack.test.ts"],
     },
     {
         id: "DEP-CANARY",
@@ -488,7 +488,7 @@ export const GUIDELINES: Guideline[] = [
         status: "implemented",
         components: ["stacks/index.ts", "stacks/Pulumi.prod-edge.yaml", "components/aws/edge.ts", "cli/switch/index.ts", "components/kubernetes/network.ts"],
         policies: [],
-        tests: ["test/bluegreen/edge.test.ts", "test/cli/switch.test.ts", "test/kubernetes/stack.test.ts"],
+        tests: ["test/bluegreen/edge.test.ts", "test/cli/switch.test.ts", "test/cli/switch-elb.test.ts", "test/kubernetes/stack.test.ts"],
     },
     {
         id: "DEP-PERF-ENVIRONMENT",

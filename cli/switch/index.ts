@@ -16,12 +16,14 @@ export interface Routing {
 /** The edge stack, as the switch sees it (Automation API in production, fakes in tests). */
 export interface EdgeWorkspace {
     readonly edgeStack: string;
+    /** The edge stack's `aws:region`, where its target groups' health is read. */
+    readonly region: string;
     getRouting(): Promise<Routing & { previous?: Routing }>;
     /** Writes the routing (and what it replaces, for `--rollback`) to the edge stack's config. */
     setRouting(routing: Routing, previous: Routing): Promise<void>;
     /** `pulumi up` of the edge stack; resolves with the stack outputs. */
     up(): Promise<Record<string, unknown>>;
-    /** Target group ARNs of a color's cluster stack (its `targetGroupArns` output). */
+    /** Target group ARNs of a color's cluster stack (`blueStack`/`greenStack` of the edge's config; its `targetGroupArns` output). */
     targetGroupArns(color: Color): Promise<string[]>;
 }
 

@@ -1,10 +1,12 @@
 import { strict as assert } from "assert";
 import { Color, EdgeWorkspace, Routing, routingFor, switchTraffic, SwitchDeps, weights } from "../../cli/switch";
 import { runCli } from "../support/cli";
+import { automationWorkspace, parseEdgeConfig, type AutomationStack } from "../../cli/switch/deps";
 
 /** An edge stack in memory: config, an `up` that renders the routing output, and cluster outputs. */
 class FakeWorkspace implements EdgeWorkspace {
     readonly edgeStack = "prod-edge";
+    readonly region = "eu-west-1";
     routing: Routing = { activeColor: "blue", canaryWeight: 0 };
     previous?: Routing;
     ups = 0;
@@ -149,13 +151,14 @@ describe("wso2-harden switch (DEP-BLUE-GREEN, DEP-CANARY)", () => {
 
     describe("bad arguments get clear errors (exit 2)", () => {
         const cases: [string[], RegExp][] = [
-            [["switch", "--to", "green"], /--env <env> is required/],
-            [["switch", "--env", "prod", "--to", "purple"], /--to must be blue or green, got "purple"/],
-            [["switch", "--env", "prod", "--to", "green", "--weight", "120"], /--weight must be an integer from 0 to 100, got 120/],
-            [["switch", "--env", "prod", "--to", "green", "--weight", "ten"], /--weight must be an integer, got "ten"/],
-            [["switch", "--env", "prod", "--rollback", "--to", "green"], /--rollback takes neither --to nor --weight/],
-            [["switch", "--env", "prod", "--to", "green", "--min-healthy", "0"], /--min-healthy must be an integer of at least 1/],
-            [["switch", "--env", "prod", "--to", "green", "--force"], /unknown option '--force'/],
+            [["switch", "--to", "green"], /--stack <edge-stack> is required/],
+            [["switch", "--env", "prod", "--to", "green"], /unknown option '--env'/],
+            [["switch", "--stack", "prod-edge", "--to", "purple"], /--to must be blue or green, got "purple"/],
+            [["switch", "--stack", "prod-edge", "--to", "green", "--weight", "120"], /--weight must be an integer from 0 to 100, got 120/],
+            [["switch", "--stack", "prod-edge", "--to", "green", "--weight", "ten"], /--weight must be an integer, got "ten"/],
+            [["switch", "--stack", "prod-edge", "--rollback", "--to", "green"], /--rollback takes neither --to nor --weight/],
+            [["switch", "--stack", "prod-edge", "--to", "green", "--min-healthy", "0"], /--min-healthy must be an integer of at least 1/],
+            [["switch", "--stack", "prod-edge", "--to", "green", "--force"], /unknown option '--force'/],
         ];
         for (const [args, message] of cases) {
             it(args.slice(1).join(" "), () => {
@@ -164,5 +167,79 @@ describe("wso2-harden switch (DEP-BLUE-GREEN, DEP-CANARY)", () => {
                 assert.match(r.stderr, message);
             });
         }
+    });
+});
+
+/** The Automation API side: the edge stack's own config, read strictly, through fake Pulumi stacks. */
+describe("wso2-harden switch: the edge stack through the Automation API (fake stacks)", () => {
+    const NS = "wso2-hardening";
+    const EDGE_CONFIG: Record<string, string> = {
+        "aws:region": "eu-north-1",
+        [`${NS}:role`]: "edge",
+        [`${NS}:blueStack`]: "acme/wso2/blue-2026",
+        [`${NS}:greenStack`]: "acme/wso2/green-2026",
+        [`${NS}:activeColor`]: "green",
+        [`${NS}:canaryWeight`]: "10",
+    };
+    const selected: string[] = [];
+    const written: Record<string, string>[] = [];
+    function selectFrom(config: Record<string, string>) {
+        return async (name: string): Promise<AutomationStack> => {
+            selected.push(name);
+            return {
+                async getAllConfig() {
+                    return Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]));
+                },
+                async setAllConfig(c) {
+                    written.push(Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v.value])));
+                },
+                async up() {
+                    return { outputs: {} };
+                },
+                async outputs() {
+                    return { targetGroupArns: { value: { 8243: `${name}-tg-8243`, 9443: `${name}-tg-9443` } } };
+                },
+            };
+        };
+    }
+
+    beforeEach(() => {
+        selected.length = 0;
+        written.length = 0;
+    });
+
+    it("takes the region and the color stacks from the edge stack's config, not from its name", async () => {
+        const ws = await automationWorkspace("acme-edge", selectFrom(EDGE_CONFIG));
+        assert.equal(ws.region, "eu-north-1");
+        assert.deepEqual(await ws.getRouting(), { activeColor: "green", canaryWeight: 10, previous: undefined });
+        assert.deepEqual(await ws.targetGroupArns("blue"), ["acme/wso2/blue-2026-tg-8243", "acme/wso2/blue-2026-tg-9443"]);
+        assert.deepEqual(await ws.targetGroupArns("green"), ["acme/wso2/green-2026-tg-8243", "acme/wso2/green-2026-tg-9443"]);
+        assert.deepEqual(selected, ["acme-edge", "acme/wso2/blue-2026", "acme/wso2/green-2026"]);
+        await ws.setRouting({ activeColor: "blue", canaryWeight: 0 }, { activeColor: "green", canaryWeight: 10 });
+        assert.deepEqual(written, [
+            { [`${NS}:activeColor`]: "blue", [`${NS}:canaryWeight`]: "0", [`${NS}:previousActiveColor`]: "green", [`${NS}:previousCanaryWeight`]: "10" },
+        ]);
+    });
+
+    it("an unexpected activeColor is an error naming the key, never blue", async () => {
+        for (const bad of ["purple", "Green", " "]) {
+            await assert.rejects(
+                automationWorkspace("acme-edge", selectFrom({ ...EDGE_CONFIG, [`${NS}:activeColor`]: bad })),
+                /switch: stack acme-edge: invalid configuration:\n {2}wso2-hardening:activeColor = ".*": must be one of blue, green/,
+            );
+        }
+    });
+
+    it("refuses a stack that is not an edge, a missing region, and a bad canaryWeight or previous routing", () => {
+        assert.throws(() => parseEdgeConfig("prod", { ...EDGE_CONFIG, [`${NS}:environment`]: "dev", [`${NS}:role`]: "standalone" }), /stack prod has wso2-hardening:role = standalone; the switch changes an edge stack/);
+        assert.throws(() => parseEdgeConfig("acme-edge", { ...EDGE_CONFIG, "aws:region": undefined }), /stack acme-edge has aws:region = ""/);
+        assert.throws(() => parseEdgeConfig("acme-edge", { ...EDGE_CONFIG, [`${NS}:canaryWeight`]: "110" }), /wso2-hardening:canaryWeight = 110/);
+        assert.throws(() => parseEdgeConfig("acme-edge", { ...EDGE_CONFIG, [`${NS}:previousActiveColor`]: "red" }), /wso2-hardening:previousActiveColor = "red"/);
+    });
+
+    it("unset routing keys take the program's defaults (blue, 0), as `pulumi up` gives them", () => {
+        const { [`${NS}:activeColor`]: _a, [`${NS}:canaryWeight`]: _w, ...rest } = EDGE_CONFIG;
+        const { settings } = parseEdgeConfig("acme-edge", rest);
+        assert.deepEqual([settings.activeColor, settings.canaryWeight], ["blue", 0]);
     });
 });
