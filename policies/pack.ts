@@ -10,6 +10,13 @@ import { rule as bucketPrivate } from "./rules/bucket-private";
 import { rule as bucketTlsOnly } from "./rules/bucket-tls-only";
 import { rule as bucketVersioned } from "./rules/bucket-versioned";
 import { rule as clusterPorts } from "./rules/cluster-ports-members-only";
+import { rule as dbBackupRetention } from "./rules/db-backup-retention";
+import { rule as dbDeletionProtection } from "./rules/db-deletion-protection";
+import { rule as dbMultiAz } from "./rules/db-multi-az";
+import { rule as dbNotPublic } from "./rules/db-not-public";
+import { rule as dbPortNodesOnly } from "./rules/db-port-nodes-only";
+import { rule as dbStorageEncrypted } from "./rules/db-storage-encrypted";
+import { rule as dbTlsForced } from "./rules/db-tls-forced";
 import { rule as failoverNodes } from "./rules/failover-nodes";
 import { rule as imdsv2 } from "./rules/imdsv2-required";
 import { rule as kmsRotation } from "./rules/kms-key-rotation";
@@ -66,6 +73,13 @@ export const rules: Wso2Rule[] = [
     kmsRotation,
     secretsCustomerKey,
     logRetention,
+    dbStorageEncrypted,
+    dbNotPublic,
+    dbTlsForced,
+    dbMultiAz,
+    dbDeletionProtection,
+    dbBackupRetention,
+    dbPortNodesOnly,
     ...kubernetesRules,
 ];
 

@@ -10,6 +10,7 @@ import * as ebs from "@pulumi/aws/ebs";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as kms from "@pulumi/aws/kms";
 import * as lb from "@pulumi/aws/lb";
+import * as rds from "@pulumi/aws/rds";
 import * as s3 from "@pulumi/aws/s3";
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 
@@ -118,6 +119,27 @@ const adminSecret = new secretsmanager.Secret("wso2-admin", { description: "WSO2
 new secretsmanager.SecretVersion("wso2-admin-value", { secretId: adminSecret.id, secretString: JSON.stringify({ username: "admin", password: "admin" }) });
 new cloudwatch.LogGroup("wso2-logs", { name: "/wso2/apim" });
 
+// The shared database: public, unencrypted, plain TCP allowed (PostgreSQL 14's default parameter group),
+// no automated backups, one zone, deletable without a snapshot, its port open to the world.
+const dbSg = new ec2.SecurityGroup("wso2-db-sg", {
+    vpcId: vpc.id,
+    description: "WSO2 database",
+    ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: world }],
+});
+const db = new rds.Instance("wso2-db", {
+    engine: "postgres",
+    engineVersion: "14",
+    instanceClass: "db.t3.micro",
+    allocatedStorage: 20,
+    username: "wso2",
+    password: config.get("dbPassword") ?? "change-me-later",
+    publiclyAccessible: true,
+    vpcSecurityGroupIds: [dbSg.id],
+    backupRetentionPeriod: 0,
+    skipFinalSnapshot: true,
+});
+
+export const databaseEndpoint = db.endpoint;
 export const url = pulumi.interpolate`https://${alb.dnsName}/carbon`;
 export const nodeIp = node.publicIp;
 export const backupBucket = backups.bucket;

@@ -38,6 +38,10 @@ export const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     ssmParameter: "aws:ssm/parameter:Parameter",
     configMap: "kubernetes:core/v1:ConfigMap",
+    dbInstance: "aws:rds/instance:Instance",
+    dbCluster: "aws:rds/cluster:Cluster",
+    dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    dbClusterParameterGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
 } as const;
 
 const ALIASES: Record<string, string> = {

@@ -136,6 +136,10 @@ describe("policies through the engine's analyzer functions", () => {
         // Nested references of the load balancer: its groups and its log bucket, known only through dependencies.
         find(preview, "edge-alb").propertyDependencies = { securityGroups: [find(stack, "edge-sg").urn], accessLogs: [find(stack, "logs-bucket").urn] };
         patch(preview, "edge-alb", { securityGroups: UNKNOWN, accessLogs: { bucket: UNKNOWN, enabled: true } });
+        // The database's group list and its parameter group's (auto-generated) name, likewise.
+        const db = find(preview, "db");
+        db.propertyDependencies = { ...db.propertyDependencies, vpcSecurityGroupIds: [find(stack, "db-sg").urn], parameterGroupName: [find(stack, "db-params").urn] };
+        patch(preview, "db", { vpcSecurityGroupIds: [UNKNOWN], parameterGroupName: UNKNOWN });
         assert.deepStrictEqual(await analyzeAll(preview), []);
 
         // A security setting that is itself unknown is reported, not passed.

@@ -134,6 +134,26 @@ export function secureStack(): PlannedResource[] {
         res("aws:kms/key:Key", "backup-key", { enableKeyRotation: true, deletionWindowInDays: 30 }, { arn: "arn:aws:kms:eu-west-1:1:key/k" }),
         res("aws:secretsmanager/secret:Secret", "admin-secret", { kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k" }),
         res("aws:cloudwatch/logGroup:LogGroup", "wso2-logs", { retentionInDays: 365 }),
+        // The shared database: its own group admitting only the nodes' group, TLS forced, production settings.
+        res("aws:ec2/securityGroup:SecurityGroup", "db-sg", { description: "database" }, { id: "sg-db" }),
+        res(ingress, "db-from-nodes", { securityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "sg-nodes" }),
+        res("aws:rds/parameterGroup:ParameterGroup", "db-params", { name: "db-params-1a2b3c", family: "postgres14", parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }] }, { id: "db-params-1a2b3c" }),
+        res("aws:rds/instance:Instance", "db", {
+            engine: "postgres",
+            engineVersion: "14",
+            instanceClass: "db.r6g.large",
+            storageEncrypted: true,
+            kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k",
+            publiclyAccessible: false,
+            vpcSecurityGroupIds: ["sg-db"],
+            parameterGroupName: "db-params-1a2b3c",
+            multiAz: true,
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: "db-final",
+            backupRetentionPeriod: 14,
+            manageMasterUserPassword: true,
+        }),
     ];
 }
 

@@ -32,7 +32,7 @@ describe("policies: the insecure example program", function () {
         );
         const program = require("../../examples/insecure");
         // Every export depends on the resources that matter; resolving them means registration is done.
-        await new Promise<void>((resolve) => pulumi.all([program.url, program.nodeIp, program.backupBucket, program.keyArn]).apply(() => resolve()));
+        await new Promise<void>((resolve) => pulumi.all([program.url, program.nodeIp, program.backupBucket, program.keyArn, program.databaseEndpoint]).apply(() => resolve()));
         // Resources nothing exports (attachments, versions) register in the same turn; give them a bounded moment.
         for (let i = 0, n = -1; i < 50 && n !== resources.length; i++) {
             n = resources.length;
@@ -41,7 +41,7 @@ describe("policies: the insecure example program", function () {
     });
 
     it("registers the whole program", () => {
-        assert.strictEqual(resources.length, 19, resources.map((r) => r.name).join(", "));
+        assert.strictEqual(resources.length, 21, resources.map((r) => r.name).join(", "));
     });
 
     it("fires every expected policy as mandatory, and EXPECTED.json lists every AWS policy of the pack", async () => {

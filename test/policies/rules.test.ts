@@ -134,6 +134,39 @@ const cases: Case[] = [
         stack: () => patch(secureStack(), "wso2-logs", { retentionInDays: undefined }) },
     { title: "logs kept 14 days", policy: "wso2-log-retention", on: "wso2-logs", says: /kept 14 days; at least 365/,
         stack: () => patch(secureStack(), "wso2-logs", { retentionInDays: 14 }) },
+    // databases
+    { title: "unencrypted database storage", policy: "wso2-db-storage-encrypted", on: "db", says: /storage is not encrypted/,
+        stack: () => patch(secureStack(), "db", { storageEncrypted: undefined }) },
+    { title: "database storage under the AWS managed key", policy: "wso2-db-storage-encrypted", on: "db", says: /AWS managed key \(aws\/rds\)/,
+        stack: () => patch(secureStack(), "db", { kmsKeyId: undefined }) },
+    { title: "unencrypted Aurora cluster", policy: "wso2-db-storage-encrypted", on: "aurora", says: /storage is not encrypted/,
+        stack: () => [...secureStack(), res("aws:rds/cluster:Cluster", "aurora", { engine: "aurora-postgresql", engineVersion: "16.4", vpcSecurityGroupIds: ["sg-db"], deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 7, dbClusterParameterGroupName: "default.aurora-postgresql16" })] },
+    { title: "publicly accessible database", policy: "wso2-db-not-public", on: "db", says: /publicly accessible/,
+        stack: () => patch(secureStack(), "db", { publiclyAccessible: true }) },
+    { title: "parameter group without rds.force_ssl", policy: "wso2-db-tls-forced", on: "db", says: /does not set rds\.force_ssl = 1/,
+        stack: () => patch(secureStack(), "db-params", { parameters: [{ name: "log_connections", value: "1" }] }) },
+    { title: "rds.force_ssl = 0", policy: "wso2-db-tls-forced", on: "db", says: /\(it is "0"\)/,
+        stack: () => patch(secureStack(), "db-params", { parameters: [{ name: "rds.force_ssl", value: "0" }] }) },
+    { title: "PostgreSQL 14 on the default parameter group", policy: "wso2-db-tls-forced", on: "db", says: /default parameter group, where rds\.force_ssl is off/,
+        stack: () => patch(secureStack(), "db", { parameterGroupName: undefined }) },
+    { title: "MySQL without require_secure_transport", policy: "wso2-db-tls-forced", on: "db", says: /default parameter group, where require_secure_transport is off/,
+        stack: () => patch(secureStack(), "db", { engine: "mysql", engineVersion: "8.0", parameterGroupName: "default.mysql8.0" }) },
+    { title: "single-AZ production database", policy: "wso2-db-multi-az", on: "db", says: /no standby in a second zone/,
+        stack: () => patch(secureStack(), "db", { multiAz: false }) },
+    { title: "production database without deletion protection", policy: "wso2-db-deletion-protection", on: "db", says: /deletion protection is off/,
+        stack: () => patch(secureStack(), "db", { deletionProtection: undefined }) },
+    { title: "production database without a final snapshot", policy: "wso2-db-deletion-protection", on: "db", says: /no final snapshot/,
+        stack: () => patch(secureStack(), "db", { skipFinalSnapshot: undefined }) },
+    { title: "no automated backups", policy: "wso2-db-backup-retention", on: "db", says: /automated backups are off/,
+        stack: () => patch(secureStack(), "db", { backupRetentionPeriod: 0 }) },
+    { title: "backups kept 3 days", policy: "wso2-db-backup-retention", on: "db", says: /kept 3 days; at least 7/,
+        stack: () => patch(secureStack(), "db", { backupRetentionPeriod: 3 }) },
+    { title: "database port open to a network", policy: "wso2-db-port-nodes-only", on: "db-from-nodes", says: /port 5432 of database db's group is open to 10\.0\.0\.0\/8/,
+        stack: () => patch(secureStack(), "db-from-nodes", { referencedSecurityGroupId: undefined, cidrIpv4: "10.0.0.0/8" }) },
+    { title: "database group open to the world inline", policy: "wso2-db-port-nodes-only", on: "db-sg", says: /\(ingress\[0\]\) of database db's group is open to 0\.0\.0\.0\/0/,
+        stack: () => patch(secureStack(), "db-sg", { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }] }) },
+    { title: "database in the default security group", policy: "wso2-db-port-nodes-only", on: "db", says: /VPC's default group/,
+        stack: () => patch(secureStack(), "db", { vpcSecurityGroupIds: undefined }) },
 ];
 
 function show(findings: Finding[]): string {
@@ -150,6 +183,30 @@ describe("policies: each policy fires on its violation and not on the hardened s
         const covered = new Set(cases.map((c) => c.policy));
         // The Kubernetes policies have their firing and passing cases in test/kubernetes/policies.test.ts.
         assert.deepStrictEqual(rules.map((r) => r.policy.name).filter((n) => !covered.has(n) && !n.startsWith("wso2-k8s-")), []);
+    });
+
+    it("judges databases by environment: a dev database needs no standby, deletion protection or a week of backups", async () => {
+        const devDb = (changes: Record<string, any>) => patch(secureStack(), "db", { tags: { "wso2-hardening:environment": "dev" }, ...changes });
+        const findings = await evaluatePack(devDb({ multiAz: false, deletionProtection: false, skipFinalSnapshot: true, backupRetentionPeriod: 1 }));
+        assert.deepStrictEqual(findings, [], show(findings));
+        const none = await evaluatePack(devDb({ backupRetentionPeriod: 0 }));
+        assert.ok(none.some((f) => f.policyName === "wso2-db-backup-retention" && /environment "dev"/.test(f.message)), show(none));
+    });
+
+    it("accepts PostgreSQL 15 and later on the default parameter group (rds.force_ssl is on there), read replicas and cluster members", async () => {
+        const findings = await evaluatePack([
+            ...patch(secureStack(), "db", { engineVersion: "16.4", parameterGroupName: undefined }),
+            res("aws:rds/instance:Instance", "replica", { replicateSourceDb: "db-id", instanceClass: "db.r6g.large", publiclyAccessible: false, vpcSecurityGroupIds: ["sg-db"] }),
+        ]);
+        assert.deepStrictEqual(findings, [], show(findings));
+    });
+
+    it("a database's rule values unknown at preview are unproven, not passed", async () => {
+        const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const findings = await evaluatePack(patch(secureStack(), "db", { storageEncrypted: UNKNOWN, backupRetentionPeriod: UNKNOWN }));
+        for (const policy of ["wso2-db-storage-encrypted", "wso2-db-backup-retention"]) {
+            assert.ok(findings.some((f) => f.policyName === policy && /could not be proven at preview/.test(f.message)), `${policy}:\n${show(findings)}`);
+        }
     });
 
     for (const c of cases) {
