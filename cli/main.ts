@@ -21,6 +21,8 @@ Commands:
               the plan, the policy reports and every rendered artifact.
   guidelines  Print every WSO2 guideline id with its status and what carries it.
   switch      Blue-green and canary switching of an edge stack (role edge).
+  check-config  Judge a product configuration (anyone's deployment.toml, SI's deployment.yaml) against
+              what that product version reads.
 
 wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:key>=<value>]... [--policy-config <file>] [--preview]
   --stack <name>          Stack to plan; its config is <stackConfigDir>/Pulumi.<name>.yaml.
@@ -59,24 +61,41 @@ wso2-harden switch --stack <edge-stack> --rollback [--dry-run] [--min-healthy N]
   restored if anything fails.
   Exit status: 0 switched (or nothing to do, or dry run), 1 refused or rolled back, 2 bad usage or a bad
   edge stack configuration.
+
+wso2-harden check-config <file> --product <apim|mi|is|si> [--version X] [--format text|json|sarif]
+  Judges a deployment.toml (for si: conf/server/deployment.yaml) against the keys and defaults of that
+  product version: keys it ignores (unknown-key), published default passwords and keys in force
+  (default-credential), the TLS protocols and ciphers in force per transport, counting defaults where a
+  key is absent (weak-tls-protocol, weak-cipher), plaintext listeners (plaintext-transport), exposed admin
+  WSDLs (admin-wsdl-exposed) and keys the guidelines need (missing-key). Severity error, warning or info.
+  --version X        Product version; default the catalog's (apim 4.3.0, mi 4.3.0, is 7.0.0, si 4.3.0).
+                     Known: apim 4.3.0 4.5.0, mi 4.3.0 4.4.0, is 7.0.0 7.1.0, si 4.3.0.
+  --format F         text (default), json ({ product, version, findings, effective.tls }) or sarif.
+  Exit status: 0 no error-level finding, 1 error-level findings, 2 bad usage or a file that does not
+  parse (the message names the line).
 `;
 
 interface Parsed {
     command?: string;
     flags: Map<string, string[]>;
     bools: Set<string>;
+    /** Operands (check-config's file). */
+    operands: string[];
 }
 
 const VALUE_FLAGS: Record<string, string[]> = {
     plan: ["--stack", "--program", "--out", "--config", "--policy-config"],
     guidelines: [],
     switch: ["--stack", "--to", "--weight", "--min-healthy", "--program"],
+    "check-config": ["--product", "--version", "--format"],
 };
-const BOOL_FLAGS: Record<string, string[]> = { plan: ["--preview"], guidelines: ["--json"], switch: ["--dry-run", "--rollback"] };
+const BOOL_FLAGS: Record<string, string[]> = { plan: ["--preview"], guidelines: ["--json"], switch: ["--dry-run", "--rollback"], "check-config": [] };
+/** Commands that take operands, and how many. */
+const OPERANDS: Record<string, number> = { "check-config": 1 };
 
 function parseArgs(argv: string[]): Parsed {
     const [command, ...rest] = argv;
-    const parsed: Parsed = { command, flags: new Map(), bools: new Set() };
+    const parsed: Parsed = { command, flags: new Map(), bools: new Set(), operands: [] };
     if (!command || command === "--help" || command === "-h" || command === "help") return parsed;
     if (!(command in VALUE_FLAGS)) throw new UsageError(`unknown command '${command}'`);
     for (let i = 0; i < rest.length; i++) {
@@ -97,6 +116,8 @@ function parseArgs(argv: string[]): Parsed {
                 if (value === undefined) throw new UsageError(`${arg} needs a value`);
             }
             (parsed.flags.get(arg) ?? parsed.flags.set(arg, []).get(arg)!).push(value);
+        } else if (!arg.startsWith("-") && parsed.operands.length < (OPERANDS[command] ?? 0)) {
+            parsed.operands.push(arg);
         } else {
             throw new UsageError(`${command}: unknown option '${arg}'`);
         }
@@ -179,6 +200,13 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
         }
         if (p.command === "switch") return await runSwitch(p);
+        if (p.command === "check-config") {
+            const file = p.operands[0];
+            const product = single(p, "--product");
+            if (!file || !product) throw new UsageError("check-config: <file> and --product <apim|mi|is|si> are required");
+            const { checkConfigCommand } = await import("./check-config");
+            return checkConfigCommand({ file, product, version: single(p, "--version"), format: single(p, "--format") }, (s) => process.stdout.write(s));
+        }
         const stack = single(p, "--stack");
         if (!stack) throw new UsageError("plan: --stack <name> is required");
         if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack name`);

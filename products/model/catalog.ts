@@ -76,6 +76,11 @@ export interface ProductModel {
     /** Keys the version reads (derived from its sources), and namespaces read by feature templates. */
     keys: KeySet;
     /**
+     * Sections read mostly by feature templates outside the extracted sources (e.g. carbon-apimgt's
+     * api-manager template for `[apim]`): a key there the model does not list is only noted.
+     */
+    partialSections: string[];
+    /**
      * Keys read by feature templates the extraction does not enumerate, each confirmed in WSO2's
      * documentation or the product's shipped deployment.toml.
      */
@@ -208,6 +213,8 @@ function apim(version: string, kernel: string): ProductModel {
         keys: loadKeys(`apim-${version}`),
         // API-M and IS production checklists: [session_data.cleanup] (identity components' template).
         documentedKeys: SESSION_CLEANUP_KEYS,
+        // carbon-apimgt's api-manager template reads [apim]; the identity components' template reads [oauth].
+        partialSections: ["apim", "oauth"],
                 strict: {
             ...KERNEL_STRICT,
             "transport.passthru_https.listener.parameters": [],
@@ -314,6 +321,7 @@ function is(version: string, kernel: string, stores: ProductModel["shippedStores
         keys: loadKeys(`is-${version}`),
         // The shipped deployment.toml carries the app password keys; the checklist documents session cleanup.
         documentedKeys: [...SESSION_CLEANUP_KEYS, "identity.auth_framework.endpoint.app_password", "account_recovery.endpoint.auth.hash"],
+        partialSections: [],
                 strict: { ...KERNEL_STRICT, encryption: ["key", "type", "algorithm", "alias", "internal_crypto_provider", "enable_key_id"] },
         // product-is default.json overrides the kernel's list with `+TLSv1,+TLSv1.1,+TLSv1.2`.
         tls: [servletHttps(["TLSv1", "TLSv1.1", "TLSv1.2"])],
@@ -351,6 +359,7 @@ function mi(version: string): ProductModel {
         format: "toml",
         keys: loadKeys(`mi-${version}`),
         documentedKeys: [],
+        partialSections: [],
                 strict: {
             "keystore.primary": STORE_KEYS,
             truststore: ["file_name", "type", "password", "alias", "algorithm"],
@@ -453,6 +462,7 @@ function si(version: string): ProductModel {
         keys: loadKeys(`si-${version}`),
         // Minimum HA (SI documentation and the shipped file's commented two-node sample).
         documentedKeys: ["deployment.config"],
+        partialSections: [],
                 strict: {},
         tls: [
             {
