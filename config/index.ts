@@ -5,6 +5,7 @@ import { parseSettings, Settings } from "./settings";
 export * from "./schema";
 export * from "./settings";
 export * from "./cidr";
+export * from "./validate";
 
 /**
  * Reads the stack's `wso2-hardening:*` configuration and validates it. Call it before creating any

@@ -1,7 +1,17 @@
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey } from "./schema";
 import { PRODUCTS, type ProductId } from "../products";
 import { modelVersions } from "../products/model/catalog";
-import { isIpv4Cidr, isIpv6Cidr, isWorldCidr } from "./cidr";
+import { isWorldCidr } from "./cidr";
+import {
+    adminUsernameProblem,
+    cidrProblem,
+    hostNameProblem,
+    LOG_RETENTION_DAYS,
+    logRetentionProblem,
+    onCalendarProblem,
+    publicPathProblem,
+    vpcCidrProblem,
+} from "./validate";
 import { DATASOURCE_KEYS, SQL_IDENTIFIER } from "../products/databases";
 
 export type Environment = "dev" | "staging" | "prod";
@@ -99,13 +109,7 @@ export class ConfigError extends Error {
     }
 }
 
-/** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-const ADMIN_CONTEXTS = ["/services", "/carbon", "/console", "/fileupload", "/management"];
-const DEFAULT_ADMIN_NAMES = ["admin", "administrator", "root", "wso2admin"];
+export { LOG_RETENTION_DAYS };
 
 /** `<datasource>=<name>` entries as a map, each datasource known and each name a lower-case SQL identifier. */
 function databaseNameOverrides(entries: string[], bad: (key: string, value: unknown, problem: string) => void): Record<string, string> {
@@ -180,7 +184,8 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     const cidrs = (key: ConfigKey): string[] => {
         const v = list(key);
         for (const c of v) {
-            if (!isIpv4Cidr(c) && !isIpv6Cidr(c)) bad(key, c, "is not a CIDR block such as 10.0.0.0/16 or 2001:db8::/32");
+            const why = cidrProblem(c);
+            if (why) bad(key, c, why);
         }
         return v;
     };
@@ -306,33 +311,16 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     };
 
     // Cross-key rules.
-    if (!isIpv4Cidr(settings.vpcCidr) || !/\/(1[6-9]|2[0-4])$/.test(settings.vpcCidr)) {
-        bad("vpcCidr", settings.vpcCidr, "must be an IPv4 CIDR block from /16 to /24");
-    }
-    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(settings.domainName)) {
-        bad("domainName", settings.domainName, "must be a fully qualified host name such as api.example.com");
-    }
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(settings.logRetentionDays)) {
-        bad("logRetentionDays", settings.logRetentionDays, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
-    }
-    for (const key of ["backupSchedule", "updateWindow"] as const) {
-        if (!/^[A-Za-z0-9*,.:/~\- ]{1,80}$/.test(settings[key])) {
-            bad(key, settings[key], "must be a systemd OnCalendar expression such as 'daily' or 'Wed *-*-* 03:00'");
-        }
-    }
-    if (DEFAULT_ADMIN_NAMES.includes(settings.adminUsername.toLowerCase())) {
-        bad("adminUsername", settings.adminUsername, `must not be a default or guessable name (${DEFAULT_ADMIN_NAMES.join(", ")})`);
-    } else if (!/^[A-Za-z][A-Za-z0-9._-]{3,62}$/.test(settings.adminUsername)) {
-        bad("adminUsername", settings.adminUsername, "must be 4..63 letters, digits, '.', '_' or '-', starting with a letter");
-    }
+    const problem = (key: ConfigKey, value: string | number, why: string | undefined) => {
+        if (why) bad(key, value, why);
+    };
+    problem("vpcCidr", settings.vpcCidr, vpcCidrProblem(settings.vpcCidr));
+    problem("domainName", settings.domainName, hostNameProblem(settings.domainName));
+    problem("logRetentionDays", settings.logRetentionDays, logRetentionProblem(settings.logRetentionDays));
+    for (const key of ["backupSchedule", "updateWindow"] as const) problem(key, settings[key], onCalendarProblem(settings[key]));
+    problem("adminUsername", settings.adminUsername, adminUsernameProblem(settings.adminUsername));
     if (settings.sshPort === 22) bad("sshPort", 22, "must not be the default port 22");
-    for (const p of settings.publicPaths) {
-        if (!/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9_~\-]$/.test(p) || p.includes("..") || p.includes("//")) {
-            bad("publicPaths", p, "must be an absolute path prefix of letters, digits, '.', '_', '~', '-' and '/', without '..' or '//', not '/'");
-        } else if (ADMIN_CONTEXTS.some((a) => p.toLowerCase() === a || p.toLowerCase().startsWith(a + "/"))) {
-            bad("publicPaths", p, `must not expose an admin context (${ADMIN_CONTEXTS.join(", ")})`);
-        }
-    }
+    for (const p of settings.publicPaths) problem("publicPaths", p, publicPathProblem(p));
     if (settings.vpcId) {
         for (const key of ["privateSubnetIds", "publicSubnetIds"] as const) {
             const ids = settings[key];

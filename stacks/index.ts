@@ -14,14 +14,15 @@ import * as vpc from "@pulumi/aws/vpc";
 import { loadSettings } from "../config";
 import { ConfigError, type Color, type ConfigProblem, type Settings } from "../config/settings";
 import { productSpec, type ProductSpec } from "../products";
-import { awsRegion, clusterTags } from "../components/aws/common";
+import { clusterTags } from "../components/aws/common";
 import { checkAwsSettings, defaultNamePrefix } from "../components/aws/preflight";
-import { Wso2Network } from "../components/aws/network";
-import { Wso2Cluster } from "../components/aws/cluster";
+import { Wso2Network, type NetworkRef, type Wso2NetworkArgs } from "../components/aws/network";
+import { Wso2Cluster, type Wso2ClusterArgs } from "../components/aws/cluster";
 import { Wso2Database } from "../components/aws/database";
 import { databaseNames, productDatabases } from "../products/databases";
-import { EdgeLoadBalancer, type EdgeTarget } from "../components/aws/edge";
+import { EdgeLoadBalancer, type EdgeLoadBalancerArgs, type EdgeTarget } from "../components/aws/edge";
 import { cidrArgs, edgeSecurityRules, ruleSuffix } from "../components/aws/security-rules";
+import { stackRegion } from "./region";
 
 /** Prefix of physical names: `namePrefix`, else derived from the stack name (checked against AWS's limits). */
 function clusterName(settings: Settings): string {
@@ -31,18 +32,84 @@ function clusterName(settings: Settings): string {
 /** The checks that need AWS knowledge, before anything is registered. */
 function preflight(settings: Settings, product: ProductSpec): string {
     const name = clusterName(settings);
-    checkAwsSettings(settings, awsRegion(), product, { prefix: name, stack: pulumi.getStack() });
+    checkAwsSettings(settings, stackRegion(), product, { prefix: name, stack: pulumi.getStack() });
     return name;
 }
 
+/** The network of a stack: its existing VPC (`vpcId` and subnets) or one created from `vpcCidr`. */
+function networkArgs(settings: Settings): Wso2NetworkArgs {
+    if (settings.vpcId) {
+        return { existingVpc: { vpcId: settings.vpcId, privateSubnetIds: settings.privateSubnetIds, publicSubnetIds: settings.publicSubnetIds }, environment: settings.environment };
+    }
+    return {
+        cidrBlock: settings.vpcCidr,
+        availabilityZoneCount: settings.availabilityZoneCount,
+        environment: settings.environment,
+        flowLogRetentionDays: settings.logRetentionDays,
+        deletionProtection: settings.deletionProtection,
+    };
+}
+
+/** The cluster of a stack. A blue-green color admits no clients itself: the edge stack's own group does. */
+function clusterArgs(settings: Settings, network: NetworkRef): Wso2ClusterArgs {
+    const { product, productVersion, domainName, environment, nodeCount, instanceType, instanceMemoryMiB, amiId, publicPaths } = settings;
+    return {
+        product,
+        productVersion,
+        network,
+        domainName,
+        environment,
+        color: settings.color ?? "main",
+        nodeCount,
+        instanceType,
+        instanceMemoryMiB,
+        amiId,
+        clientCidrs: settings.role === "cluster" ? [] : settings.clientCidrs,
+        publicPaths,
+        sshSourceCidrs: settings.sshSourceCidrs,
+        sshPort: settings.sshPort,
+        egressCidrs: settings.egressCidrs,
+        databaseCidrs: settings.databaseCidrs,
+        databasePort: settings.databasePort,
+        proxyHost: settings.proxyHost,
+        proxyPort: settings.proxyPort,
+        adminUsername: settings.adminUsername,
+        wso2Uid: settings.wso2Uid,
+        logRetentionDays: settings.logRetentionDays,
+        backupRetentionDays: settings.backupRetentionDays,
+        backupSchedule: settings.backupSchedule,
+        backupReplicaRegion: settings.backupReplicaRegion,
+        updateWindow: settings.updateWindow,
+        deletionProtection: settings.deletionProtection,
+    };
+}
+
+/** The edge of a stack, forwarding to `targets`. */
+function edgeArgs(
+    settings: Settings,
+    where: Pick<EdgeLoadBalancerArgs, "vpcId" | "publicSubnetIds" | "securityGroupIds" | "targets">,
+): EdgeLoadBalancerArgs {
+    return {
+        ...where,
+        product: settings.product,
+        domainName: settings.domainName,
+        environment: settings.environment,
+        certificateArn: settings.certificateArn,
+        route53ZoneId: settings.route53ZoneId,
+        publicPaths: settings.publicPaths,
+        logRetentionDays: settings.logRetentionDays,
+        deletionProtection: settings.deletionProtection,
+        stickinessSeconds: settings.stickinessSeconds,
+    };
+}
+
 function awsStack(settings: Settings): Record<string, unknown> {
-    const region = awsRegion();
     const product = productSpec(settings.product);
     const name = preflight(settings, product);
 
-    const network = new Wso2Network(name, { settings, region });
+    const network = new Wso2Network(name, networkArgs(settings));
     const database = sharedDatabase(name, settings, product, network);
-    const cluster = new Wso2Cluster(name, { settings, product, network, region, database: database?.connection });
+    const cluster = new Wso2Cluster(name, { ...clusterArgs(settings, network), database: database?.connection });
     if (settings.databaseMode === "managed") database?.admit(name, cluster.nodeSecurityGroupId);
     const clusterOutputs = {
         clusterName: name,
@@ -62,14 +129,15 @@ function awsStack(settings: Settings): Record<string, unknown> {
     };
     if (settings.role === "cluster") return { ...clusterOutputs, color: settings.color };
 
-    const edge = new EdgeLoadBalancer(name, {
-        settings,
-        product,
-        vpcId: network.vpcId,
-        publicSubnetIds: network.publicSubnetIds,
-        securityGroupIds: [cluster.edgeSecurityGroupId],
-        targets: [{ color: "main", weight: 100, targetGroupArns: cluster.targetGroupArns }],
-    });
+    const edge = new EdgeLoadBalancer(
+        name,
+        edgeArgs(settings, {
+            vpcId: network.vpcId,
+            publicSubnetIds: network.publicSubnetIds,
+            securityGroupIds: [cluster.edgeSecurityGroupId],
+            targets: [{ color: "main", weight: 100, targetGroupArns: cluster.targetGroupArns }],
+        }),
+    );
     return {
         ...clusterOutputs,
         url: `https://${settings.domainName}/`,
@@ -212,14 +280,15 @@ async function edgeStack(settings: Settings): Promise<Record<string, unknown>> {
     const [blue] = clusters;
     const vpcId = blue.outputs.vpcId as string;
     const clients = clientSecurityGroup(name, settings, product, vpcId);
-    const edge = new EdgeLoadBalancer(name, {
-        settings,
-        product,
-        vpcId,
-        publicSubnetIds: blue.outputs.publicSubnetIds as string[],
-        securityGroupIds: [clients.id, ...clusters.map((c) => c.outputs.edgeSecurityGroupId as string)],
-        targets,
-    });
+    const edge = new EdgeLoadBalancer(
+        name,
+        edgeArgs(settings, {
+            vpcId,
+            publicSubnetIds: blue.outputs.publicSubnetIds as string[],
+            securityGroupIds: [clients.id, ...clusters.map((c) => c.outputs.edgeSecurityGroupId as string)],
+            targets,
+        }),
+    );
     return {
         clusterName: name,
         environment: settings.environment,
@@ -240,7 +309,7 @@ function main(): Record<string, unknown> | Promise<Record<string, unknown>> {
     const settings = loadSettings();
     if (settings.platform === "kubernetes") {
         // Loaded only here, so AWS stacks do not pay for loading the Kubernetes provider.
-        const { deployKubernetes } = require("../components/kubernetes") as typeof import("../components/kubernetes");
+        const { deployKubernetes } = require("./kubernetes") as typeof import("./kubernetes");
         return deployKubernetes(settings);
     }
     if (settings.role === "edge") {

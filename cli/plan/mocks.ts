@@ -74,7 +74,10 @@ export class OutputCatalog {
 }
 
 export interface MockContext {
+    /** The default provider's region (`aws:region`). */
     region: string;
+    /** Region of each explicit AWS provider the program created, by its id (a provider reference is `<urn>::<id>`). */
+    providerRegions: Map<string, string>;
     project: string;
     stack: string;
     outputs: OutputCatalog;
@@ -133,18 +136,32 @@ function syntheticId(type: string, name: string, urnKey: string): string {
     return `${name}-${shortHash(urnKey, 8)}`;
 }
 
+/**
+ * The region a resource or invoke acts in, as the AWS provider decides it: the per-resource `region`
+ * argument, else the region of the explicit provider it was given (or inherited from its parent), else
+ * the default provider's.
+ */
+export function regionOf(ctx: MockContext, inputs: Record<string, unknown>, provider: string | undefined): string {
+    if (typeof inputs.region === "string" && inputs.region !== "") return inputs.region;
+    const providerId = provider?.slice(provider.lastIndexOf("::") + 2);
+    return (providerId && ctx.providerRegions.get(providerId)) || ctx.region;
+}
+
 export interface NewResourceArgs {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
     id?: string;
+    /** Reference of the provider managing it (`<urn>::<id>`), when not the default one. */
+    provider?: string;
     /** Distinguishes two resources with the same type and name under different parents. */
     urnKey: string;
 }
 
 /** Computes the id and output state of one resource. */
-export function mockResource(ctx: MockContext, a: NewResourceArgs): { id: string; state: Record<string, unknown> } {
+export function mockResource(programCtx: MockContext, a: NewResourceArgs): { id: string; state: Record<string, unknown> } {
     const inputs = a.inputs ?? {};
+    const ctx = { ...programCtx, region: regionOf(programCtx, inputs, a.provider) };
     if (a.type === "pulumi:pulumi:StackReference") {
         const refName = String(inputs.name ?? a.name);
         const outputs = ctx.stackOutputs(refName);
@@ -195,6 +212,7 @@ export function mockResource(ctx: MockContext, a: NewResourceArgs): { id: string
     // Pulumi auto-names resources that have a name: logical name plus a random suffix (here derived).
     if (declared.name && state.name === undefined) state.name = `${a.name}-${shortHash(a.urnKey, 7)}`;
     state.id = id;
+    if (a.type === "pulumi:providers:aws" && typeof inputs.region === "string") programCtx.providerRegions.set(id, inputs.region);
     if (declared.arn && state.arn === undefined) state.arn = syntheticArn(ctx, a.type, a.name, id);
     if (a.type.startsWith("aws:lb/") || a.type.startsWith("aws:alb/")) {
         if (typeof state.arn === "string") state.arnSuffix = state.arn.split(":").pop()!.replace(/^[a-z-]+\//, "");
@@ -218,8 +236,8 @@ function previewResource(ctx: MockContext, a: NewResourceArgs): { id: string; st
 }
 
 /** Answers invokes (data sources). Unknown ones echo their arguments with an id. */
-export function mockCall(ctx: MockContext, token: string, args: Record<string, unknown>): Record<string, unknown> {
-    const r = ctx.region;
+export function mockCall(ctx: MockContext, token: string, args: Record<string, unknown>, provider?: string): Record<string, unknown> {
+    const r = regionOf(ctx, args, provider);
     switch (token) {
         case "aws:index/getRegion:getRegion":
             return { name: r, region: r, id: r, description: r, endpoint: `ec2.${r}.amazonaws.com` };

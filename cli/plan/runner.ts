@@ -101,6 +101,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     const missing = new Set<string>();
     const ctx: MockContext = {
         region: opts.config["aws:region"] ?? "us-east-1",
+        providerRegions: new Map(),
         project: opts.project,
         stack: opts.stack,
         outputs: new OutputCatalog(opts.programDir),
@@ -129,14 +130,14 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     let pending: { parent: string; urnKey: string } | undefined;
 
     const mocks = {
-        newResource: async (args: { type: string; name: string; inputs: any; id?: string; custom?: boolean }) => {
+        newResource: async (args: { type: string; name: string; inputs: any; id?: string; custom?: boolean; provider?: string }) => {
             const key = pending?.urnKey ?? `${args.type}::${args.name}`;
             const inputs = sentinel(args.inputs ?? {}) as Record<string, unknown>;
-            const r = mockResource(ctx, { type: args.type, name: args.name, inputs, id: args.id, urnKey: key });
+            const r = mockResource(ctx, { type: args.type, name: args.name, inputs, id: args.id, provider: args.provider, urnKey: key });
             lastResult = { inputs, ...r };
             return r;
         },
-        call: async (args: { token: string; inputs: any }) => mockCall(ctx, args.token, args.inputs ?? {}),
+        call: async (args: { token: string; inputs: any; provider?: string }) => mockCall(ctx, args.token, args.inputs ?? {}, args.provider),
     };
     let lastResult: { inputs: Record<string, unknown>; id: string; state: Record<string, unknown> } | undefined;
 
@@ -284,7 +285,8 @@ async function resolveOutputs(pulumi: PulumiModule, v: unknown): Promise<unknown
 
 function asProgramError(e: unknown): ProgramError {
     const err = e as Error & { problems?: unknown };
-    const isConfig = err?.name === "ConfigError" || /Missing required configuration variable/.test(String(err?.message));
+    // ConfigError: the stack configuration; ArgsError: a component's arguments (config/validate.ts).
+    const isConfig = err?.name === "ConfigError" || err?.name === "ArgsError" || /Missing required configuration variable/.test(String(err?.message));
     const msg = err?.name === "RunError" || isConfig ? err.message : (err?.stack ?? String(e));
     return new ProgramError(msg, isConfig);
 }

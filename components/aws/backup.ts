@@ -11,8 +11,9 @@ import * as s3 from "@pulumi/aws/s3";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as backup from "@pulumi/aws/backup";
-import type { Settings } from "../../config/settings";
-import { CLUSTER_TAG_KEY, PolicyStatement, assumeRolePolicy, awsRegion, customerKey, partitionOf, policyDocument } from "./common";
+import type { Environment } from "../../config/settings";
+import { ArgChecker, ArgsError, logRetentionProblem, regionProblem } from "../../config/validate";
+import { CLUSTER_TAG_KEY, PolicyStatement, assumeRolePolicy, customerKey, partitionOf, policyDocument, providerRegion } from "./common";
 
 /** Days after which current backup objects move to infrequent access (S3's minimum for STANDARD_IA). */
 const INFREQUENT_ACCESS_AFTER_DAYS = 30;
@@ -196,30 +197,92 @@ export function backupLifecycleRules(retentionDays: number): s3.BucketLifecycleC
 }
 
 export interface BackupStoreArgs {
-    /** Uses `backupRetentionDays`, `backupReplicaRegion`, `logRetentionDays`, `deletionProtection` and `environment`. */
-    settings: Pick<Settings, "backupRetentionDays" | "backupReplicaRegion" | "logRetentionDays" | "deletionProtection" | "environment">;
-    /** @default the `aws:region` configuration */
-    region?: string;
-    tags: Record<string, string>;
+    /**
+     * Days a backup is kept (7..3650).
+     * @default 90
+     */
+    retentionDays?: number;
+    /**
+     * Second region the bucket replicates to (geographically distributed storage); required when environment is prod.
+     * @default undefined (no replica)
+     */
+    replicaRegion?: string;
+    /**
+     * Days the buckets' server access logs are kept (a CloudWatch Logs retention period, for one policy across logs).
+     * @default 365
+     */
+    logRetentionDays?: number;
+    /**
+     * Protect buckets and keys from `pulumi destroy` outside prod too (prod always protects them).
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /**
+     * Environment tag; prod protects buckets and keys and requires `replicaRegion`.
+     * @default "prod"
+     */
+    environment?: Environment;
+    /**
+     * Tags of every resource.
+     * @default {}
+     */
+    tags?: Record<string, string>;
+}
+
+/** Checks the arguments of `BackupStore` and fills in the defaults. */
+export function resolveBackupStoreArgs(name: string, args: BackupStoreArgs): Required<Omit<BackupStoreArgs, "replicaRegion">> & Pick<BackupStoreArgs, "replicaRegion"> {
+    const check = new ArgChecker(`BackupStore ${name}`);
+    const resolved = {
+        retentionDays: args.retentionDays ?? 90,
+        replicaRegion: args.replicaRegion,
+        logRetentionDays: args.logRetentionDays ?? 365,
+        deletionProtection: args.deletionProtection ?? false,
+        environment: args.environment ?? "prod",
+        tags: args.tags ?? {},
+    };
+    if (!Number.isInteger(resolved.retentionDays) || resolved.retentionDays < 7 || resolved.retentionDays > 3650) {
+        check.bad("retentionDays", resolved.retentionDays, "must be an integer from 7 to 3650");
+    }
+    if (resolved.replicaRegion !== undefined) {
+        const why = regionProblem(resolved.replicaRegion);
+        if (why) check.bad("replicaRegion", resolved.replicaRegion, why);
+    } else if (resolved.environment === "prod") {
+        check.bad("replicaRegion", undefined, "is required in prod: backups must be replicated to a second region");
+    }
+    const why = logRetentionProblem(resolved.logRetentionDays);
+    if (why) check.bad("logRetentionDays", resolved.logRetentionDays, why);
+    check.done();
+    return resolved;
+}
+
+/** The provider's region, refused when it is the replica's: a replica in the same region does not survive its loss. */
+function regionBesidesReplica(component: string, region: pulumi.Output<string>, replicaRegion: string | undefined): pulumi.Output<string> {
+    return region.apply((r) => {
+        if (replicaRegion === r) {
+            throw new ArgsError(component, [{ arg: "replicaRegion", value: replicaRegion, problem: `must differ from the provider's region ${r}: a replica in the same region does not survive its loss` }]);
+        }
+        return r;
+    });
 }
 
 export class BackupStore extends pulumi.ComponentResource {
     readonly bucket: s3.Bucket;
     readonly key: kms.Key;
     readonly accessLogBucket: s3.Bucket;
-    /** Set when `backupReplicaRegion` is. */
+    /** Set when `replicaRegion` is. */
     readonly replicaBucket?: s3.Bucket;
     readonly replicaKey?: kms.Key;
-    /** Server access logs of the replica bucket, in the replica's region; set when `backupReplicaRegion` is. */
+    /** Server access logs of the replica bucket, in the replica's region; set when `replicaRegion` is. */
     readonly replicaAccessLogBucket?: s3.Bucket;
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
     readonly keyArn: pulumi.Output<string>;
 
     constructor(name: string, args: BackupStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        const settings = resolveBackupStoreArgs(name, args);
         super("wso2-hardening:aws:BackupStore", name, {}, opts);
-        const { settings, tags } = args;
-        const region = args.region ?? awsRegion();
+        const { tags } = settings;
+        const region = regionBesidesReplica(`BackupStore ${name}`, providerRegion(this), settings.replicaRegion);
         // Backups outlive a mistaken `pulumi destroy` (and keys must outlive what they encrypt).
         const protect = settings.deletionProtection || settings.environment === "prod";
         const kept = { parent: this, protect };
@@ -228,19 +291,19 @@ export class BackupStore extends pulumi.ComponentResource {
 
         const main = hardenedBucket(
             name,
-            { kmsKeyArn: this.key.arn, lifecycle: backupLifecycleRules(settings.backupRetentionDays), tags },
+            { kmsKeyArn: this.key.arn, lifecycle: backupLifecycleRules(settings.retentionDays), tags },
             kept,
         );
         this.bucket = main.bucket;
 
         this.accessLogBucket = logAccess(name, { logBucketName: `${name}-access-logs`, source: main, logRetentionDays: settings.logRetentionDays, tags }, kept);
 
-        if (settings.backupReplicaRegion) {
-            const replicaRegion = settings.backupReplicaRegion;
+        if (settings.replicaRegion) {
+            const replicaRegion = settings.replicaRegion;
             this.replicaKey = customerKey(`${name}-replica-key`, { description: `${name}: replicated backup objects`, region: replicaRegion, tags }, kept);
             const replica = hardenedBucket(
                 `${name}-replica`,
-                { kmsKeyArn: this.replicaKey.arn, region: replicaRegion, lifecycle: backupLifecycleRules(settings.backupRetentionDays), tags },
+                { kmsKeyArn: this.replicaKey.arn, region: replicaRegion, lifecycle: backupLifecycleRules(settings.retentionDays), tags },
                 kept,
             );
             this.replicaBucket = replica.bucket;
@@ -256,8 +319,8 @@ export class BackupStore extends pulumi.ComponentResource {
                 {
                     role: role.id,
                     policy: pulumi
-                        .all([main.bucket.arn, replica.bucket.arn, this.key.arn, this.replicaKey.arn])
-                        .apply(([source, destination, sourceKey, destinationKey]) =>
+                        .all([main.bucket.arn, replica.bucket.arn, this.key.arn, this.replicaKey.arn, region])
+                        .apply(([source, destination, sourceKey, destinationKey, region]) =>
                             JSON.stringify(replicationPolicy({ source, destination, sourceKey, destinationKey, region, replicaRegion })),
                         ),
                 },
@@ -343,37 +406,62 @@ export function volumeSelection(partition: string, clusterName: string): Pick<ba
 export interface VolumeBackupPlanArgs {
     /** Volumes tagged with this cluster name (`wso2-hardening:cluster`) are backed up. */
     clusterName: string;
-    /** Uses `backupRetentionDays`, `backupReplicaRegion`, `deletionProtection` and `environment`. */
-    settings: Pick<Settings, "backupRetentionDays" | "backupReplicaRegion" | "deletionProtection" | "environment">;
     /** Customer key of the vault. */
     kmsKeyArn: pulumi.Input<string>;
-    /** Customer key of the copy vault in `backupReplicaRegion`; required when that is set. */
+    /**
+     * Days a recovery point is kept.
+     * @default 90
+     */
+    retentionDays?: number;
+    /**
+     * Region recovery points are copied to; needs `replicaKmsKeyArn`.
+     * @default undefined (no copy)
+     */
+    replicaRegion?: string;
+    /**
+     * Customer key of the copy vault in `replicaRegion`.
+     * @default undefined
+     */
     replicaKmsKeyArn?: pulumi.Input<string>;
-    /** @default the `aws:region` configuration */
-    region?: string;
-    tags: Record<string, string>;
+    /**
+     * Protect the vaults from `pulumi destroy` outside prod too.
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /**
+     * Environment; prod protects the vaults.
+     * @default "prod"
+     */
+    environment?: Environment;
+    /**
+     * Tags of every resource.
+     * @default {}
+     */
+    tags?: Record<string, string>;
 }
 
-/** Daily AWS Backup of the nodes' EBS volumes, kept `backupRetentionDays`, copied to the replica region. */
+/** Daily AWS Backup of the nodes' EBS volumes, kept `retentionDays`, copied to the replica region. */
 export class VolumeBackupPlan extends pulumi.ComponentResource {
     readonly vault: backup.Vault;
     readonly plan: backup.Plan;
     readonly copyVault?: backup.Vault;
 
     constructor(name: string, args: VolumeBackupPlanArgs, opts?: pulumi.ComponentResourceOptions) {
+        if (args.replicaRegion && !args.replicaKmsKeyArn) {
+            throw new ArgsError(`VolumeBackupPlan ${name}`, [{ arg: "replicaKmsKeyArn", value: undefined, problem: "is required when replicaRegion is set" }]);
+        }
         super("wso2-hardening:aws:VolumeBackupPlan", name, {}, opts);
-        const { settings, tags } = args;
-        const region = args.region ?? awsRegion();
-        const partition = partitionOf(region);
-        const protect = settings.deletionProtection || settings.environment === "prod";
-        const lifecycle = { deleteAfter: settings.backupRetentionDays };
+        const tags = args.tags ?? {};
+        const environment = args.environment ?? "prod";
+        const partition = providerRegion(this).apply(partitionOf);
+        const protect = (args.deletionProtection ?? false) || environment === "prod";
+        const lifecycle = { deleteAfter: args.retentionDays ?? 90 };
 
         this.vault = new backup.Vault(name, { kmsKeyArn: args.kmsKeyArn, tags }, { parent: this, protect });
-        if (settings.backupReplicaRegion) {
-            if (!args.replicaKmsKeyArn) throw new Error(`${name}: replicaKmsKeyArn is required when backupReplicaRegion is set`);
+        if (args.replicaRegion) {
             this.copyVault = new backup.Vault(
                 `${name}-copy`,
-                { kmsKeyArn: args.replicaKmsKeyArn, region: settings.backupReplicaRegion, tags },
+                { kmsKeyArn: args.replicaKmsKeyArn, region: args.replicaRegion, tags },
                 { parent: this, protect },
             );
         }
@@ -399,7 +487,7 @@ export class VolumeBackupPlan extends pulumi.ComponentResource {
         for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
             new iam.RolePolicyAttachment(
                 `${name}-${policy}`,
-                { role: role.name, policyArn: `arn:${partition}:iam::aws:policy/service-role/${policy}` },
+                { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}` },
                 { parent: this },
             );
         }
@@ -408,7 +496,8 @@ export class VolumeBackupPlan extends pulumi.ComponentResource {
             {
                 planId: this.plan.id,
                 iamRoleArn: role.arn,
-                ...volumeSelection(partition, args.clusterName),
+                resources: partition.apply((p) => volumeSelection(p, args.clusterName).resources as string[]),
+                conditions: volumeSelection("aws", args.clusterName).conditions,
             },
             { parent: this },
         );

@@ -1,15 +1,19 @@
-/** Small helpers shared by the AWS components: region, partition, tags, IAM documents, customer keys. */
+/** Small helpers shared by the AWS components: the provider's region, partition, tags, IAM documents, customer keys. */
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import type { Environment } from "../../config/settings";
 
 /** Tag that marks the members of one cluster; the nodes refresh `cluster_peers` from it. */
 export const CLUSTER_TAG_KEY = "wso2-hardening:cluster";
 
-/** The stack's region, from the `aws:region` configuration the provider uses too. */
-export function awsRegion(): string {
-    return new pulumi.Config("aws").require("region");
+/**
+ * The region a component's resources are created in: the region of the AWS provider its children use
+ * (the component's own `provider`/`providers`, else its parent's, else the default provider's).
+ */
+export function providerRegion(component: pulumi.Resource): pulumi.Output<string> {
+    return getRegionOutput({}, { parent: component }).region;
 }
 
 /** The partition of a region, for ARNs and service principals. */
@@ -29,6 +33,9 @@ export function accountId(opts?: pulumi.InvokeOutputOptions): pulumi.Output<stri
  * non-production requirements (no failover, no deletion protection, shorter log retention).
  */
 export const ENVIRONMENT_TAG_KEY = "wso2-hardening:environment";
+
+/** The environments the components and the policy pack tell apart. */
+export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod"];
 
 /** Extra tags of a cluster's resources; the environment tag is required so no tagged resource lacks it. */
 export type ClusterTagExtras = Record<string, string> & { [ENVIRONMENT_TAG_KEY]: Environment };

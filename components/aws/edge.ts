@@ -13,13 +13,15 @@ import * as route53 from "@pulumi/aws/route53";
 import * as wafv2 from "@pulumi/aws/wafv2";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import { getServiceAccountOutput } from "@pulumi/aws/elb/getServiceAccount";
-import { ConfigError, type Settings } from "../../config/settings";
-import type { ProductSpec } from "../../products";
+import type { Environment } from "../../config/settings";
+import { ArgChecker, hostNameProblem, logRetentionProblem, physicalNameProblem, publicPathProblem } from "../../config/validate";
+import { PRODUCTS, type ProductId, type ProductSpec } from "../../products";
 import { recordArtifacts } from "../artifacts";
 import { albRoutingRules, NOT_FOUND, type AlbRuleSpec } from "../edge/alb";
 import { edgeWafRules } from "../edge/waf";
 import { renderNginxConfig } from "../edge/nginx";
-import { accountId, awsRegion, ENVIRONMENT_TAG_KEY, policyDocument, type PolicyStatement } from "./common";
+import { derivedNames, nameLimitProblems } from "./names";
+import { accountId, ENVIRONMENT_TAG_KEY, ENVIRONMENTS, policyDocument, providerRegion, type PolicyStatement } from "./common";
 import { tlsOnlyStatements } from "./backup";
 
 export interface EdgeTarget {
@@ -32,16 +34,94 @@ export interface EdgeTarget {
 }
 
 export interface EdgeLoadBalancerArgs {
-    /** Validated stack settings: environment, clientCidrs, deletionProtection, certificateArn or route53ZoneId, domainName, logRetentionDays, publicPaths, stickinessSeconds. */
-    settings: Settings;
-    product: ProductSpec;
+    /** The WSO2 product behind the edge: its admin contexts are refused and its public routes forwarded. */
+    product: ProductId;
+    /** Host name of the certificate (requested and DNS-validated unless `certificateArn` is set). */
+    domainName: string;
     vpcId: pulumi.Input<string>;
+    /** Public subnets of the load balancer, in two or more zones. */
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Security groups attached to the ALB; created by the cluster(s) (ingress 443/80 from clientCidrs, egress only to their nodes). */
+    /** Security groups of the load balancer, e.g. a cluster's `edgeSecurityGroupId` (443/80 from clients, out only to its nodes). */
     securityGroupIds: pulumi.Input<string>[];
     /** Where forwarded requests go; one entry per color, weights adding up to 100. */
     targets: EdgeTarget[];
-    /** KMS key for the access-log bucket is NOT allowed by ALB logs (SSE-S3 only); encrypt with AES256. */
+    /**
+     * Environment tag of every resource (the policy pack holds prod to the strictest rules).
+     * @default "prod"
+     */
+    environment?: Environment;
+    /**
+     * An issued ACM certificate for `domainName`, in the provider's region; set it or `route53ZoneId`.
+     * @default ""
+     */
+    certificateArn?: string;
+    /**
+     * Route 53 hosted zone where the DNS record validating a requested certificate for `domainName` is created
+     * (in the same update); set it or `certificateArn`.
+     * @default ""
+     */
+    route53ZoneId?: string;
+    /**
+     * Path prefixes forwarded beyond the product's own public routes.
+     * @default []
+     */
+    publicPaths?: string[];
+    /**
+     * Days access logs and WAF logs are kept (a CloudWatch Logs retention period).
+     * @default 365
+     */
+    logRetentionDays?: number;
+    /**
+     * Deletion protection of the load balancer; without it the access-log bucket may be destroyed with its objects.
+     * @default true
+     */
+    deletionProtection?: boolean;
+    /**
+     * Stickiness of weighted forwarding in seconds (0 disables it; at most 604800).
+     * @default 0
+     */
+    stickinessSeconds?: number;
+}
+
+/** Checks the arguments of `EdgeLoadBalancer` and fills in the defaults. */
+export function resolveEdgeArgs(name: string, args: EdgeLoadBalancerArgs) {
+    const check = new ArgChecker(`EdgeLoadBalancer ${name}`);
+    const why = (arg: string, value: unknown, problem: string | undefined) => problem && check.bad(arg, value, problem);
+    why("name", name, physicalNameProblem(name));
+    const product = PRODUCTS[args.product];
+    if (!product) check.bad("product", args.product, `must be one of ${Object.keys(PRODUCTS).join(", ")}`);
+    else for (const problem of nameLimitProblems(derivedNames(name, { role: "edge", publicPaths: [] }, product))) check.bad("name", name, problem);
+    const settings = {
+        product,
+        domainName: args.domainName,
+        environment: args.environment ?? "prod",
+        certificateArn: args.certificateArn || undefined,
+        route53ZoneId: args.route53ZoneId || undefined,
+        publicPaths: args.publicPaths ?? [],
+        logRetentionDays: args.logRetentionDays ?? 365,
+        deletionProtection: args.deletionProtection ?? true,
+        stickinessSeconds: args.stickinessSeconds ?? 0,
+    };
+    why("domainName", settings.domainName, hostNameProblem(settings.domainName ?? ""));
+    if (!ENVIRONMENTS.includes(settings.environment)) check.bad("environment", settings.environment, `must be one of ${ENVIRONMENTS.join(", ")}`);
+    if (settings.certificateArn && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/.test(settings.certificateArn)) {
+        check.bad("certificateArn", settings.certificateArn, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)");
+    }
+    if (settings.certificateArn && settings.route53ZoneId) {
+        check.bad("route53ZoneId", settings.route53ZoneId, "must be empty when certificateArn is set: the listener uses that certificate, no other is requested");
+    } else if (!settings.certificateArn && !settings.route53ZoneId) {
+        // A requested certificate nobody validates would hold `pulumi up` until it times out.
+        check.bad("route53ZoneId", "", "is required when certificateArn is empty: the certificate's DNS validation record is created in that zone");
+    } else if (settings.route53ZoneId && !/^Z[A-Z0-9]{1,31}$/.test(settings.route53ZoneId)) {
+        check.bad("route53ZoneId", settings.route53ZoneId, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+    }
+    for (const p of settings.publicPaths) why("publicPaths", p, publicPathProblem(p));
+    why("logRetentionDays", settings.logRetentionDays, logRetentionProblem(settings.logRetentionDays));
+    if (!Number.isInteger(settings.stickinessSeconds) || settings.stickinessSeconds < 0 || settings.stickinessSeconds > 604800) {
+        check.bad("stickinessSeconds", settings.stickinessSeconds, "must be an integer from 0 to 604800");
+    }
+    check.done();
+    return settings;
 }
 
 /** TLS 1.3 and 1.2 with forward-secret AEAD suites only. */
@@ -125,13 +205,14 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("wso2-hardening:aws:EdgeLoadBalancer", name, {}, opts);
-        const { settings, product } = args;
+        const settings = resolveEdgeArgs(name, args);
+        const { product } = settings;
         const ruleSpecs = albRoutingRules(product, settings.publicPaths);
         checkEdgeTargets(args.targets, ruleSpecs);
+        super("wso2-hardening:aws:EdgeLoadBalancer", name, {}, opts);
         const parent = { parent: this };
         const tags = { [ENVIRONMENT_TAG_KEY]: settings.environment, "wso2-hardening:component": name };
-        const region = awsRegion();
+        const region = providerRegion(this);
         const account = accountId(parent);
 
         // Access logs: a bucket of their own. ALB log delivery supports SSE-S3 only, not KMS.
@@ -174,9 +255,9 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
             },
             { parent: bucket, dependsOn: [versioning] },
         );
-        const elbAccountArn = ELB_ACCOUNT_REGIONS.has(region)
-            ? getServiceAccountOutput({ region }, parent).arn
-            : pulumi.output<string | undefined>(undefined);
+        const elbAccountArn = region.apply((r) =>
+            ELB_ACCOUNT_REGIONS.has(r) ? getServiceAccountOutput({ region: r }, parent).arn : pulumi.output<string | undefined>(undefined),
+        );
         const bucketPolicy = new s3.BucketPolicy(
             `${name}-access-logs`,
             {
@@ -225,7 +306,7 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
         if (settings.certificateArn) {
             certificateArn = settings.certificateArn;
             this.certificateValidationRecords = pulumi.output([]);
-        } else if (settings.route53ZoneId) {
+        } else {
             const certificate = new acm.Certificate(
                 name,
                 { domainName: settings.domainName, validationMethod: "DNS", keyAlgorithm: "RSA_2048", tags },
@@ -236,7 +317,7 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
             const record = new route53.Record(
                 `${name}-certificate-validation`,
                 {
-                    zoneId: settings.route53ZoneId,
+                    zoneId: settings.route53ZoneId!,
                     name: option.resourceRecordName,
                     type: option.resourceRecordType,
                     records: [option.resourceRecordValue],
@@ -255,11 +336,6 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
             this.certificateValidationRecords = certificate.domainValidationOptions.apply((options) =>
                 (options ?? []).map((o) => ({ name: o.resourceRecordName ?? "", type: o.resourceRecordType ?? "", value: o.resourceRecordValue ?? "" })),
             );
-        } else {
-            // A requested certificate nobody validates would hold `pulumi up` until it times out.
-            throw new ConfigError([
-                { key: "route53ZoneId", value: "", problem: `${name}: set route53ZoneId (validation record created here) or certificateArn (an issued certificate)` },
-            ]);
         }
 
         this.httpsListener = new lb.Listener(

@@ -22,13 +22,13 @@ import {
     PolicyDocument,
     accountId,
     assumeRolePolicy,
-    awsRegion,
     clusterTags,
     customerKey,
     keyPolicy,
     partitionOf,
     policyDocument,
     logsKeyStatement,
+    providerRegion,
 } from "./common";
 import { instanceArchitecture, instanceMemoryMiB } from "./instance-types";
 
@@ -124,11 +124,30 @@ export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
     ]);
 }
 
+/** What the nodes take from the cluster's arguments (see `Wso2ClusterArgs`, whose defaults are filled in). */
+export type NodeSettings = Pick<
+    Settings,
+    | "environment"
+    | "productVersion"
+    | "nodeCount"
+    | "instanceType"
+    | "instanceMemoryMiB"
+    | "amiId"
+    | "wso2Uid"
+    | "domainName"
+    | "sshSourceCidrs"
+    | "sshPort"
+    | "backupSchedule"
+    | "updateWindow"
+    | "proxyHost"
+    | "proxyPort"
+    | "logRetentionDays"
+    | "deletionProtection"
+>;
+
 export interface NodeGroupArgs {
-    settings: Settings;
+    settings: NodeSettings;
     product: ProductSpec;
-    /** @default the `aws:region` configuration */
-    region?: string;
     /** Private subnets in two or more zones. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupId: pulumi.Input<string>;
@@ -161,8 +180,8 @@ export class NodeGroup extends pulumi.ComponentResource {
         super("wso2-hardening:aws:NodeGroup", name, {}, opts);
         const { settings, product, tags } = args;
         const memoryMiB = instanceMemoryMiB(settings);
-        const region = args.region ?? awsRegion();
-        const partition = partitionOf(region);
+        const region = providerRegion(this);
+        const partition = region.apply(partitionOf);
         const parent = { parent: this };
         const protect = settings.deletionProtection || settings.environment === "prod";
         const account = accountId(parent);
@@ -176,7 +195,8 @@ export class NodeGroup extends pulumi.ComponentResource {
             `${name}-data`,
             {
                 description: `${name}: node volumes and logs`,
-                policy: account.apply((acct) => {
+                policy: pulumi.all([account, region]).apply(([acct, region]) => {
+                    const partition = partitionOf(region);
                     const onlyAutoScaling = {
                         StringEquals: {
                             "aws:PrincipalArn": `arn:${partition}:iam::${acct}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
@@ -223,7 +243,7 @@ export class NodeGroup extends pulumi.ComponentResource {
         );
         new iam.RolePolicyAttachment(
             `${name}-node-ssm`,
-            { role: this.role.name, policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+            { role: this.role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
             parent,
         );
         new iam.RolePolicy(
@@ -239,9 +259,9 @@ export class NodeGroup extends pulumi.ComponentResource {
                         args.backupKeyArn,
                         this.logGroup.arn,
                         pulumi.all(args.databaseSecretArns ?? []),
-                        pulumi.all(args.databaseKeyArns ?? []),
+                        pulumi.all([args.databaseKeyArns ?? [], region]),
                     ])
-                    .apply(([adminSecretArn, keystoreSecretArn, secretsKeyArn, backupBucketArn, backupKeyArn, logGroupArn, databaseSecretArns, databaseKeyArns]) =>
+                    .apply(([adminSecretArn, keystoreSecretArn, secretsKeyArn, backupBucketArn, backupKeyArn, logGroupArn, databaseSecretArns, [databaseKeyArns, region]]) =>
                         JSON.stringify(
                             nodeRolePolicy({
                                 region,
@@ -286,8 +306,9 @@ export class NodeGroup extends pulumi.ComponentResource {
                 args.keystoreSecretArn,
                 args.backupBucketName,
                 this.logGroup.name,
+                region,
             ])
-            .apply(([lbSourceCidrs, adminSecretArn, keystoreSecretArn, backupBucket, logGroupName]) => {
+            .apply(([lbSourceCidrs, adminSecretArn, keystoreSecretArn, backupBucket, logGroupName, region]) => {
                 const input: NodeHostInput = {
                     clusterName: name,
                     environment: settings.environment,

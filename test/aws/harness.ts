@@ -116,6 +116,8 @@ function answerInvoke(token: string, args: Record<string, any>, region: string):
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDATEST", id: ACCOUNT };
+        case "aws:index/getRegion:getRegion":
+            return { id: region, name: region, region };
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             const names = ["a", "b", "c"].map((z) => `${region}${z}`);
             return { id: region, names, zoneIds: names.map((_, i) => `euw1-az${i + 1}`), groupNames: [region] };

@@ -117,7 +117,7 @@ describe("aws: an existing VPC", () => {
 
     it("refuses private subnets that are all in one zone, naming privateSubnetIds", async () => {
         const run = await runStack("prod", existing(["subnet-0000000000000000a", "subnet-0000000000000000c"]));
-        assert.match(String(run.error?.message), /wso2-hardening:privateSubnetIds: .* are all in eu-west-1a/);
+        assert.match(String(run.error?.message), /existingVpc.privateSubnetIds = \["subnet-0000000000000000a","subnet-0000000000000000c"\]: the subnets are all in eu-west-1a/);
     });
 });
 

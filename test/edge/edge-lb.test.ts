@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSettings, type Settings } from "../../config/settings";
-import { PRODUCTS } from "../../products";
+import { PRODUCTS, type ProductSpec } from "../../products";
 import { drainArtifacts } from "../../components/artifacts";
 import { albRoutingRules, renderNginxConfig } from "../../components/edge";
 import type * as EdgeModule from "../../components/aws/edge";
@@ -22,9 +22,17 @@ function settingsOf(raw: Record<string, string>): Settings {
     return parseSettings((k) => all[k]);
 }
 
+/** The component's arguments from stack settings, as stacks/index.ts maps them. */
+function edgeArgs(settings: Settings, product: ProductSpec, targets: EdgeModule.EdgeTarget[]): Omit<EdgeModule.EdgeLoadBalancerArgs, "vpcId" | "publicSubnetIds" | "securityGroupIds"> {
+    const { domainName, environment, certificateArn, route53ZoneId, publicPaths, logRetentionDays, deletionProtection, stickinessSeconds } = settings;
+    return { product: product.id, targets, domainName, environment, certificateArn, route53ZoneId, publicPaths, logRetentionDays, deletionProtection, stickinessSeconds };
+}
+
 describe("edge: EdgeLoadBalancer under mocks", function () {
     this.timeout(60_000);
     let registered: Registered[] = [];
+    // The region of the provider the component's invokes reach (the default provider's here).
+    let providerRegion = "eu-west-1";
     let edge: typeof EdgeModule;
     const waitForRPCs: () => Promise<void> = require("@pulumi/pulumi/runtime/settings").waitForRPCs;
 
@@ -47,6 +55,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
                 call: (a) => {
                     if (a.token === "aws:index/getCallerIdentity:getCallerIdentity") return { accountId: ACCOUNT, arn: "x", userId: "y" };
                     if (a.token === "aws:elb/getServiceAccount:getServiceAccount") return { id: "156460612806", arn: ELB_ACCOUNT_ARN };
+                    if (a.token === "aws:index/getRegion:getRegion") return { id: providerRegion, name: providerRegion, region: providerRegion };
                     throw new Error(`unexpected invoke ${a.token}`);
                 },
             },
@@ -58,7 +67,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
     });
 
     async function build(name: string, region: string, args: Omit<EdgeModule.EdgeLoadBalancerArgs, "vpcId" | "publicSubnetIds" | "securityGroupIds">) {
-        pulumi.runtime.setConfig("aws:region", region);
+        providerRegion = region;
         registered = [];
         drainArtifacts();
         const component = new edge.EdgeLoadBalancer(name, { ...args, vpcId: "vpc-1", publicSubnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-edge"] });
@@ -77,7 +86,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
         const product = PRODUCTS.apim;
         let r: Awaited<ReturnType<typeof build>>;
         before(async function () {
-            r = await build("wso2-prod", "eu-west-1", { settings, product, targets: [{ color: "main", weight: 100, targetGroupArns: { 8243: "tg-8243", 9443: "tg-9443" } }] });
+            r = await build("wso2-prod", "eu-west-1", edgeArgs(settings, product, [{ color: "main", weight: 100, targetGroupArns: { 8243: "tg-8243", 9443: "tg-9443" } }]));
         });
 
         it("ALB drops invalid headers, mitigates desync strictly, is protected and logs to its bucket", function () {
@@ -206,14 +215,14 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
         const certificateArn = "arn:aws:acm:ap-southeast-4:111122223333:certificate/12345678-1234-1234-1234-123456789012";
         before(async function () {
             const settings = settingsOf({ stickinessSeconds: "300", deletionProtection: "false", certificateArn, route53ZoneId: "", publicPaths: '["/orders"]' });
-            r = await build("wso2-edge", "ap-southeast-4", {
-                settings,
-                product: PRODUCTS.mi,
-                targets: [
+            r = await build(
+                "wso2-edge",
+                "ap-southeast-4",
+                edgeArgs(settings, PRODUCTS.mi, [
                     { color: "blue", weight: 90, targetGroupArns: { 8253: "tg-blue" } },
                     { color: "green", weight: 10, targetGroupArns: { 8253: "tg-green" } },
-                ],
-            });
+                ]),
+            );
         });
 
         it("forwards with each color's weight and stickiness", function () {
@@ -244,7 +253,7 @@ describe("edge: EdgeLoadBalancer under mocks", function () {
     describe("refuses targets the rules cannot use", function () {
         const settings = settingsOf({});
         const make = (targets: EdgeModule.EdgeTarget[]) => () =>
-            new edge.EdgeLoadBalancer("bad", { settings, product: PRODUCTS.apim, vpcId: "v", publicSubnetIds: [], securityGroupIds: [], targets });
+            new edge.EdgeLoadBalancer("bad", { ...edgeArgs(settings, PRODUCTS.apim, targets), vpcId: "v", publicSubnetIds: [], securityGroupIds: [] });
 
         it("weights that do not add up to 100, out of range, or a color twice", function () {
             assert.throws(make([{ color: "blue", weight: 60, targetGroupArns: { 9443: "a" } }, { color: "green", weight: 30, targetGroupArns: { 9443: "b" } }]), /add up to 90/);

@@ -63,7 +63,7 @@ describe("kubernetes: the k8s-prod stack under mocks", function () {
         );
         // Loaded after the mocks, as Pulumi's mock tests require.
         const { loadSettings } = await import("../../config");
-        const { deployKubernetes } = await import("../../components/kubernetes");
+        const { deployKubernetes } = await import("../../stacks/kubernetes");
         const { drainArtifacts } = await import("../../components/artifacts");
         drainArtifacts();
         const result = deployKubernetes(loadSettings());
