@@ -42,6 +42,7 @@ export function writeReports(outDir: string, r: PlanResult): void {
             name: x.name,
             id: r.masked(x.id),
             parent: x.parent,
+            provider: x.provider,
             protect: x.protect,
             dependencies: x.dependencies,
             inputs: r.masked(x.inputs),

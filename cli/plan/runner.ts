@@ -9,6 +9,8 @@ export interface PlannedResource {
     name: string;
     id: string | null;
     parent: string | null;
+    /** The explicit provider managing it (`<urn>::<id>`), or null for the default provider and components. */
+    provider: string | null;
     custom: boolean;
     protect: boolean;
     dependencies: string[];
@@ -117,6 +119,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         string,
         {
             parent: string;
+            provider: string;
             deps: string[];
             propertyDeps: Record<string, string[]>;
             custom: boolean;
@@ -158,6 +161,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
                 const urn = resp.getUrn() as string;
                 meta.set(urn, {
                     parent,
+                    provider: typeof req.getProvider === "function" ? req.getProvider() : "",
                     deps: req.getDependenciesList(),
                     propertyDeps: propertyDependencies(req),
                     custom: custom(req),
@@ -213,6 +217,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
             name: m.name,
             id: m.custom ? (s?.id ?? null) : null,
             parent: m.parent || null,
+            provider: m.provider || null,
             custom: m.custom,
             protect: m.protect,
             dependencies: m.deps,
