@@ -4,7 +4,9 @@
 //  1. prod plan vs a one-resource program's plan, through the same command (fixed cost dominates?).
 //  2. a generated 2,000-resource program through `plan` vs a bare run of it under the SDK's mocks.
 //  3. the policy pack alone over 500 and 5,000 resources (bench/policies.ts).
-//  4. `tsc --noEmit`.
+//  4. the standalone pack started as the Pulumi CLI starts it, and Analyze per resource over gRPC, each
+//     beside an empty pack (bench/pack.ts).
+//  5. `tsc --noEmit`.
 // Each timing is the median of RUNS wall-clock runs of a fresh process.
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -93,6 +95,10 @@ function main() {
             const r = time("node", ["-r", "ts-node/register/transpile-only", packBench]);
             for (const line of r.stdout.trim().split("\n")) results.push(["policy pack: " + line.split(":")[0], line.split(":").slice(1).join(":").trim()]);
         }
+
+        // 4. the pack alone, as the CLI starts it, beside an empty pack (bench/pack.ts).
+        const packStart = time("node", ["-r", "ts-node/register/transpile-only", path.join(REPO, "bench", "pack.ts"), String(Math.max(RUNS, 3)), "500"]);
+        for (const line of packStart.stdout.trim().split("\n")) results.push([line.split(":")[0], line.split(":").slice(1).join(":").trim()]);
 
         const tsc = time("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
         results.push(["tsc --noEmit", fmt(tsc.ms)]);

@@ -9,6 +9,7 @@ import * as path from "path";
 import { packArgs, packName, packVersion, policyMeta } from "../../policies/pack";
 import type { PlannedResource } from "../../policies/evaluate";
 import { find, patch, secureStack } from "./fixtures";
+import { ensurePackBuilt } from "../support/standalone-pack";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const server = require("@pulumi/policy/server");
@@ -197,6 +198,7 @@ describe("policies served by Pulumi's policy-pack runner over gRPC", function ()
 
     before(async function () {
         this.timeout(90_000);
+        ensurePackBuilt(); // the runner loads policies/bin/index.js, the pack's compiled main
         const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
         child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: path.join(__dirname, "../../policies"), stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
