@@ -68,7 +68,9 @@ public final class StandIn {
         System.exit(1);
     }
 
-    // ---- deployment.toml: the subset the rendered and shipped files use (tables, key = string|number|bool)
+    // ---- deployment.toml: tables and their one-line `key = value` entries. The configuration model (with a
+    // full TOML parser) has judged the file before; lines this reader does not need (arrays of tables,
+    // values spanning lines) are passed over.
     static final Pattern TABLE = Pattern.compile("^\\[([A-Za-z0-9_.\"-]+)]\\s*(#.*)?$");
     static final Pattern ENTRY = Pattern.compile("^([A-Za-z0-9_.\"-]+)\\s*=\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[0-9]+|true|false|\\[.*])\\s*(#.*)?$");
 
@@ -76,9 +78,7 @@ public final class StandIn {
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
         String table = "";
         tables.put(table, new LinkedHashMap<>());
-        int n = 0;
         for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            n++;
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
@@ -94,8 +94,9 @@ public final class StandIn {
                     value = value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
                 }
                 tables.get(table).put(e.group(1), value);
-            } else {
-                fail(file + ":" + n + ": cannot read " + line);
+            } else if (line.startsWith("[[")) {
+                table = line.replaceAll("[\\[\\]\\s]", "") + "[]";
+                tables.computeIfAbsent(table, k -> new LinkedHashMap<>());
             }
         }
         return tables;
