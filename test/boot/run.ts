@@ -26,7 +26,7 @@ const OUT = path.join(REPO, "out/boot");
 const STACK = "prod";
 /** Where forwarded connections come from in QEMU's user-mode network: the test's load balancer. */
 const LB_SOURCE = "10.0.2.2/32";
-const BOOT_TIMEOUT_SECONDS = Number(process.env.BOOT_TIMEOUT_SECONDS ?? 1200);
+const BOOT_TIMEOUT_SECONDS = Number(process.env.BOOT_TIMEOUT_SECONDS ?? 2400);
 const KEY_ALIAS = "wso2node";
 const NODE_PACKAGES = ["default-jre-headless", "awscli", "auditd", "unattended-upgrades"];
 
