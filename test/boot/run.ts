@@ -243,20 +243,47 @@ async function main(): Promise<number> {
 
 type Boot = (name: string, cloudConfig: string) => Promise<NodeVm>;
 
+const MAIN_CHECKS = [
+    "cloud-init-done",
+    "user-and-modes",
+    "firewall-loaded",
+    "health-check",
+    "firewall-probes",
+    "tls-min-1.2",
+    "keystore-replaced",
+    "backup-written",
+    "iam-denies",
+    "database-connected",
+    "second-node-joins",
+    "restore-identical",
+    "service-sandboxed",
+    "reboot-idempotent",
+];
+
 async function mainScenario(ctx: Context, boot: Boot, nodeConfig: string, results: Check[], timings: Record<string, number>, ciphersByPort: Map<number, string[]>): Promise<void> {
     const add = async (name: string, fn: () => Promise<{ ok: boolean; evidence: string }>) => results.push(await checks.run(name, fn));
     let t = Date.now();
     const node1 = await boot("node1", nodeConfig);
-    const marker1 = await node1.waitBoot();
+    try {
+        log(`node1 booted: ${await node1.waitBoot()}`);
+    } catch (e) {
+        // Without a finished first boot no check can see anything: each says so.
+        const hints = (await node1.guest.sh("tail -n 15 /var/log/cloud-init-output.log").catch(() => ({ stdout: "" }))).stdout.trim();
+        for (const name of MAIN_CHECKS) results.push({ name, ok: false, evidence: `node1 did not finish its first boot: ${(e as Error).message}\n${hints}` });
+        return;
+    }
     timings["node1-boot"] = Math.round((Date.now() - t) / 1000);
-    log(`node1 booted: ${marker1}`);
     // Node 2 boots while node 1 is checked: it needs only the cluster keystore node 1 has stored.
     t = Date.now();
     const node2 = await boot("node2", nodeConfig);
-    const node2Booted = node2.waitBoot().then((m) => {
-        timings["node2-boot"] = Math.round((Date.now() - t) / 1000);
-        log(`node2 booted: ${m}`);
-    });
+    const node2Booted = node2.waitBoot().then(
+        (m) => {
+            timings["node2-boot"] = Math.round((Date.now() - t) / 1000);
+            log(`node2 booted: ${m}`);
+            return "";
+        },
+        (e: Error) => e.message,
+    );
 
     await add("cloud-init-done", () => checks.cloudInitDone(node1));
     await add("user-and-modes", () => checks.userAndModes(node1, ctx));
@@ -269,8 +296,9 @@ async function mainScenario(ctx: Context, boot: Boot, nodeConfig: string, result
     await add("iam-denies", () => iamDenies(node1, ctx));
     await add("database-connected", () => databaseConnected(node1, ctx));
 
-    await node2Booted;
+    const node2Failure = await node2Booted;
     await add("second-node-joins", async () => {
+        if (node2Failure) return { ok: false, evidence: `node2 did not finish its first boot: ${node2Failure}` };
         const c = await checks.cloudInitDone(node2);
         if (!c.ok) return { ok: false, evidence: `node2 did not boot cleanly: ${c.evidence}` };
         const fp1 = await checks.keystoreEntry(node1, ctx, KEY_ALIAS);
@@ -456,7 +484,8 @@ async function negativeScenarios(
         boot("neg-lb-source", lbDropped),
         boot("neg-checksum", badConfig),
     ]);
-    await Promise.all([noKeystore.waitBoot(), noLb.waitBoot(), badSum.waitBoot()]);
+    const booted = await Promise.allSettled([noKeystore.waitBoot(), noLb.waitBoot(), badSum.waitBoot()]);
+    for (const b of booted) if (b.status === "rejected") log(`negative run: ${b.reason}`);
     timings["negative-boots"] = Math.round((Date.now() - t) / 1000);
     const expectRed = async (name: string, check: () => Promise<{ ok: boolean; evidence: string }>, mustMention: RegExp) =>
         results.push(
