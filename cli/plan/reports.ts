@@ -5,6 +5,7 @@ import { GUIDELINES } from "../../components/guidelines";
 import type { PackModule, Suppression, Violation } from "./evaluate";
 import type { PlannedResource } from "./runner";
 import { reachabilityEdges, renderReachabilityMermaid } from "./reachability";
+import { checkRenderedConfigs, configChecksMarkdown } from "../check-config/artifacts";
 
 export interface PlanResult {
     project: string;
@@ -50,10 +51,13 @@ export function writeReports(outDir: string, r: PlanResult): void {
         })),
         outputs: r.masked(r.stackOutputs),
     });
+    // check-config on every rendered product configuration (findings reported, not enforced by the pack).
+    const configChecks = checkRenderedConfigs(r.artifacts);
     writeJson(path.join(outDir, "policy-report.json"), {
         policyPack: { name: r.pack.packName, version: r.pack.packVersion },
         violations: r.violations,
         suppressions: r.suppressions,
+        configChecks,
     });
     writeJson(path.join(outDir, "policy-report.sarif"), toSarif(r));
 
@@ -67,7 +71,7 @@ export function writeReports(outDir: string, r: PlanResult): void {
         return { kind: a.kind, path: a.path, component: a.component, ...(a.meta ?? {}) };
     });
     writeJson(path.join(artifactsDir, "index.json"), index);
-    fs.writeFileSync(path.join(outDir, "report.md"), renderMarkdown(r));
+    fs.writeFileSync(path.join(outDir, "report.md"), renderMarkdown(r) + configChecksMarkdown(configChecks));
 }
 
 /** Removes what an earlier plan wrote, so a failed plan never leaves a stale one behind. */

@@ -54,6 +54,8 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
     const version = input.productVersion || spec.defaultVersion;
     const clustering = spec.clusteringPorts.length > 0;
     const firewall = { product: spec, lbSourceCidrs: input.lbSourceCidrs, sshSourceCidrs: input.sshSourceCidrs, sshPort: input.sshPort };
+    // The product configuration carries what check-config needs to judge it (the plan runs it on every one).
+    const configMeta = { productConfig: true, product: spec.id, productVersion: version };
     const productConfig = {
         product: spec,
         productVersion: version,
@@ -79,11 +81,11 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
     ];
     if (spec.layout.configFormat === "toml") {
         files.push(
-            { path: `${CONFIG_DIR}/deployment.toml`, content: renderDeploymentToml(productConfig), permissions: "0640", kind: "deployment.toml" },
+            { path: `${CONFIG_DIR}/deployment.toml`, content: renderDeploymentToml(productConfig), permissions: "0640", kind: "deployment.toml", meta: configMeta },
             { path: `${CONFIG_DIR}/log4j2.properties`, content: renderLog4j2Properties({ product: spec, productVersion: version }), permissions: "0640", kind: "log4j2.properties" },
         );
     } else {
-        files.push({ path: `${CONFIG_DIR}/deployment.yaml`, content: renderSiDeploymentYaml(productConfig), permissions: "0640", kind: "config" });
+        files.push({ path: `${CONFIG_DIR}/deployment.yaml`, content: renderSiDeploymentYaml(productConfig), permissions: "0640", kind: "config", meta: configMeta });
     }
     files.push(
         { path: AUDIT_RULES, content: renderAuditRules({ product: spec, productVersion: version }), permissions: "0640", kind: "auditd-rules" },

@@ -125,7 +125,6 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
         VAULT_ALIAS_APP: SECURE_VAULT_ALIASES.appPassword,
         NODE_IP_ENV,
         APP_PASSWORD_HASH_ENV,
-        MERGE_CONFIG: MERGE_CONFIG_TOOL,
         CLUSTER_TAG_KEY: input.clusterTag.key,
         CLUSTER_TAG_VALUE: input.clusterTag.value,
         NFT_TABLE,

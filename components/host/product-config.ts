@@ -129,7 +129,7 @@ export function configModel(input: Pick<ProductConfigInput, "product" | "product
  */
 class FlatConfig {
     readonly values = new Map<string, unknown>();
-    constructor(private readonly model: ProductModel) {}
+    constructor(readonly model: ProductModel) {}
     put(key: string, value: unknown): void {
         if (!modelReads(this.model, key)) {
             throw new Error(`${this.model.product} ${this.model.version} reads no ${key}: the renderer must not write it`);
@@ -147,6 +147,14 @@ class FlatConfig {
         }
         return doc;
     }
+}
+
+/**
+ * The store type, written only where it differs from the version's default (IS 7.1 defaults to PKCS12):
+ * the node's user data is limited to 16 KiB compressed, so the overlay carries no default.
+ */
+function putStoreType(c: FlatConfig, key: string, file: string): void {
+    if (keystoreType(file) !== c.model.shippedStores.type) c.put(key, keystoreType(file));
 }
 
 function wsdlPrefix(input: ProductConfigInput): string {
@@ -192,12 +200,12 @@ function putKernel(c: FlatConfig, input: ProductConfigInput, nodeAddress: string
     c.put("server.node_ip", nodeAddress);
     // The templates prefix repository/resources/security/ to these names.
     c.put("keystore.primary.file_name", keystoreFile);
-    c.put("keystore.primary.type", keystoreType(keystoreFile));
+    putStoreType(c, "keystore.primary.type", keystoreFile);
     c.put("keystore.primary.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("keystore.primary.alias", input.keyAlias ?? DEFAULT_KEY_ALIAS);
     c.put("keystore.primary.key_password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("truststore.file_name", truststoreFile);
-    c.put("truststore.type", keystoreType(truststoreFile));
+    putStoreType(c, "truststore.type", truststoreFile);
     c.put("truststore.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("transport.https.properties.proxyPort", input.publicPort ?? 443);
     c.put("transport.https.properties.server", NEUTRAL_SERVER_HEADER);
@@ -206,7 +214,6 @@ function putKernel(c: FlatConfig, input: ProductConfigInput, nodeAddress: string
     c.put("transport.https.sslHostConfig.properties.protocols", protocols);
     c.put("transport.https.sslHostConfig.properties.ciphers", ciphers);
     c.put("transport.https.sslHostConfig.properties.honorCipherOrder", true);
-    c.put("admin_service.wsdl.enable", false);
     if (input.hsts !== false) c.put("http_header_security_filter.hsts.enabled", true);
     if (input.product.sessionCleanup) {
         c.put("session_data.cleanup.enable_expired_data_cleanup", true);
@@ -217,7 +224,6 @@ function putKernel(c: FlatConfig, input: ProductConfigInput, nodeAddress: string
 function putApim(c: FlatConfig, input: ProductConfigInput): void {
     const protocols = TLS_PROTOCOLS.join(",");
     const ciphers = STRONG_TLS_CIPHERS.join(",");
-    c.put("server.server_role", "default");
     for (const side of ["listener", "sender"]) {
         c.put(`transport.passthru_https.${side}.parameters.HttpsProtocols`, protocols);
         c.put(`transport.passthru_https.${side}.parameters.PreferredCiphers`, ciphers);
@@ -251,12 +257,12 @@ function putMi(c: FlatConfig, input: ProductConfigInput): void {
     const ciphers = STRONG_TLS_CIPHERS.join(",");
     // MI resolves store paths against its home and reads only [keystore.primary].
     c.put("keystore.primary.file_name", spec.layout.keystore);
-    c.put("keystore.primary.type", keystoreType(spec.layout.keystore));
+    putStoreType(c, "keystore.primary.type", spec.layout.keystore);
     c.put("keystore.primary.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("keystore.primary.alias", input.keyAlias ?? DEFAULT_KEY_ALIAS);
     c.put("keystore.primary.key_password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("truststore.file_name", spec.layout.truststore);
-    c.put("truststore.type", keystoreType(spec.layout.truststore));
+    putStoreType(c, "truststore.type", spec.layout.truststore);
     c.put("truststore.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     for (const side of ["listener", "sender"]) {
         c.put(`transport.https.${side}.parameter.HttpsProtocols`, protocols);
@@ -270,7 +276,6 @@ function putMi(c: FlatConfig, input: ProductConfigInput): void {
     // The management API then authenticates against the product's user store (the super admin), not admin/admin.
     c.put("internal_apis.file_user_store.enable", false);
     c.put("encryption.key", secret(SECURE_VAULT_ALIASES.encryptionKey));
-    c.put("server.hide_admin_service_wsdl", true);
     if (input.proxy) {
         c.put("transport.http.sender.proxy_host", input.proxy.host);
         c.put("transport.http.sender.proxy_port", input.proxy.port);
@@ -317,9 +322,7 @@ export function deploymentTomlKeys(input: ProductConfigInput): Map<string, unkno
 export function renderDeploymentToml(input: ProductConfigInput): string {
     const config = buildDeploymentToml(input);
     return (
-        `# ${input.product.name} ${configModel(input).version}: hardening overlay rendered by wso2-hardening, merged into the shipped\n` +
-        `# deployment.toml on the node. Passwords are Secure Vault references the secrets step defines (encrypted);\n` +
-        `# the admin name and this node's address come from ${ADMIN_USERNAME_ENV} and ${NODE_IP_ENV}.\n` +
+        `# ${input.product.name} ${configModel(input).version}: wso2-hardening overlay, merged into the shipped file on the node.\n` +
         stringifyToml(config.toDocument()) +
         "\n"
     );

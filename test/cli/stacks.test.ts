@@ -15,6 +15,15 @@ describe("wso2-harden plan on the project's stacks", () => {
             const report = fs.existsSync(path.join(out, "policy-report.json")) ? readJson(path.join(out, "policy-report.json")) : null;
             assert.equal(r.code, 0, r.stderr + r.stdout + JSON.stringify(report?.violations, null, 1));
             assert.equal(report.violations.filter((v: any) => v.enforcementLevel === "mandatory").length, 0);
+            // check-config ran on every rendered product configuration: none has an error-level finding.
+            const configs = readJson(path.join(out, "artifacts", "index.json")).filter((a: any) => a.productConfig);
+            assert.ok(configs.length > 0, "the stack renders a product configuration");
+            assert.deepEqual(report.configChecks.map((c: any) => c.path).sort(), configs.map((a: any) => a.path).sort());
+            for (const c of report.configChecks) {
+                assert.deepEqual(c.findings.filter((f: any) => f.severity === "error"), [], c.path);
+                for (const t of Object.values(c.effective.tls) as any[]) assert.deepEqual(t.protocols, ["TLSv1.2", "TLSv1.3"], c.path);
+            }
+            assert.match(fs.readFileSync(path.join(out, "report.md"), "utf8"), /## Product configuration \(check-config\)\n\n### [^\n]+: 0 errors/);
         });
     }
 

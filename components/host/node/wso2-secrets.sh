@@ -1,20 +1,12 @@
 #!/bin/bash
-# Runs before every start of the product (as root, ExecStartPre=+): reads the admin and keystore secrets,
-# writes the values the configuration reads through $env{...} (admin name, this node's own address, IS's
-# app password hash) for the unit, and gives the product its configuration: the rendered overlay merged
-# into the distribution's shipped file (kept as <file>.shipped on the first run, so every section the
-# overlay does not write survives each start) by merge-config.py. deployment.toml products get a [secrets]
-# table the cipher tool encrypts (PROD-SECURE-VAULT); SI gets its ${sec:...} entries in secrets.properties.
-# The keystore password also goes to password-tmp, which Secure Vault reads at start.
-# Settings: REGION, WSO2_HOME, WSO2_UID, CONFIG_FORMAT (toml|yaml), CONFIG_FILE (relative to the home),
-# RENDERED_CONFIG (the rendered overlay), MERGE_CONFIG (the merge tool), ADMIN_SECRET_ARN,
-# KEYSTORE_SECRET_ARN, ADMIN_ENV_FILE, ADMIN_USERNAME_ENV, NODE_IP_ENV, APP_PASSWORD_HASH_ENV (variable
-# names the unit reads), VAULT_ALIAS_ADMIN, VAULT_ALIAS_KEYSTORE, VAULT_ALIAS_ENCRYPTION, VAULT_ALIAS_APP;
-# NODE_IP (optional: this node's address; default: the source address of its default route).
+# Before every start (root): env for the unit, the overlay merged into the shipped config (kept as
+# <file>.shipped), Secure Vault entries. Doc: merge-config.md. Optional NODE_IP (default: route source).
 # shellcheck source-path=SCRIPTDIR source=node-lib.sh
 . "${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
 load_settings
-require_settings REGION WSO2_HOME WSO2_UID CONFIG_FORMAT CONFIG_FILE RENDERED_CONFIG MERGE_CONFIG ADMIN_SECRET_ARN \
+lib="${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
+: "${MERGE_CONFIG:=${lib%/*}/merge-config.py}"
+require_settings REGION WSO2_HOME WSO2_UID CONFIG_FORMAT CONFIG_FILE RENDERED_CONFIG ADMIN_SECRET_ARN \
   KEYSTORE_SECRET_ARN ADMIN_ENV_FILE ADMIN_USERNAME_ENV NODE_IP_ENV APP_PASSWORD_HASH_ENV VAULT_ALIAS_ADMIN VAULT_ALIAS_KEYSTORE
 
 secret() {
@@ -24,7 +16,7 @@ secret() {
 field() { # json-text field
   python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$2" <<<"$1"
 }
-# A value derived from the keystore secret for one purpose: the same on every start and every member.
+# A per-purpose value derived from the keystore secret (same on every start and member).
 derive() {
   python3 -c 'import hashlib,hmac,sys; print(hmac.new(sys.stdin.buffer.read(), sys.argv[1].encode(), hashlib.sha256).hexdigest()[:32])' \
     "$1" < <(printf '%s' "$keystore_password")
@@ -38,7 +30,6 @@ if [[ ! "$admin_user" =~ ^[A-Za-z][A-Za-z0-9._-]{3,62}$ ]]; then
   fail "the username in $ADMIN_SECRET_ARN is not a valid user name"
 fi
 
-# The address cluster members and IS's defaults use: this node's own, never loopback.
 node_ip="${NODE_IP:-}"
 if [[ -z "$node_ip" ]]; then
   node_ip="$(ip -4 -o route get 192.0.2.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')"
@@ -56,7 +47,6 @@ install -m 0600 /dev/null "$ADMIN_ENV_FILE"
 } >"$ADMIN_ENV_FILE"
 
 target="$WSO2_HOME/$CONFIG_FILE"
-# The distribution's own file, kept once: every start merges the overlay into it afresh.
 if [[ ! -f "$target.shipped" ]]; then
   [[ -f "$target" ]] || fail "the distribution's $CONFIG_FILE is missing"
   cp -p -- "$target" "$target.shipped"
@@ -67,7 +57,7 @@ trap 'rm -f -- "$staged"' EXIT
 case "$CONFIG_FORMAT" in
   toml)
     require_settings VAULT_ALIAS_ENCRYPTION VAULT_ALIAS_APP
-    # Plain values between brackets are what the cipher tool encrypts in place.
+    # The cipher tool encrypts the bracketed values in place.
     toml_string() { python3 -c 'import json,sys; print(json.dumps("[" + sys.argv[1] + "]"))' "$1"; }
     encryption_key="$(derive encryption-key)"
     {
@@ -89,7 +79,7 @@ case "$CONFIG_FORMAT" in
     python3 "$MERGE_CONFIG" yaml "$target.shipped" "$RENDERED_CONFIG" >"$staged" \
       || fail "cannot merge $RENDERED_CONFIG into the shipped $CONFIG_FILE"
     install -m 0640 -o 0 -g "$WSO2_UID" "$staged" "$target"
-    # ${sec:alias} entries; SI's local user store keeps the admin password base64-encoded.
+    # ${sec:alias} entries (SI's user store takes the password base64-encoded).
     secrets_file="$WSO2_HOME/conf/server/secrets.properties"
     install -m 0600 -o "$WSO2_UID" -g "$WSO2_UID" /dev/null "$secrets_file"
     {
