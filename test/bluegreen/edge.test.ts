@@ -171,7 +171,7 @@ describe("blue-green: wso2-harden plan of prod-edge, prod-blue and prod-green", 
     });
 
     it("updating the idle color's version leaves the target groups the edge forwards to as they are", () => {
-        const updated = plan("prod-green-next", "prod-green", ["productVersion=4.4.0"]);
+        const updated = plan("prod-green-next", "prod-green", ["productVersion=4.5.0"]);
         assert.equal(updated.code, 0, updated.stderr);
         assert.deepEqual(updated.outputs.targetGroupArns, runs.greenAlone.outputs.targetGroupArns);
         const groups = (run: PlanRun) => run.resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup");
