@@ -11,15 +11,15 @@ const ROOT = path.resolve(__dirname, "..");
 const DIST = path.join(ROOT, "dist");
 /** Source directories whose non-TypeScript files are run-time assets. */
 const ASSET_DIRS = ["config", "products", "components", "policies"];
-/** Build inputs, not run-time assets. */
-const NOT_ASSETS = new Set(["tsconfig.json"]);
+/** Build inputs and outputs, not run-time assets: configs, and the pack's own build (policies/bin, compiled here too). */
+const NOT_ASSETS = new Set(["tsconfig.json", path.join("policies", "bin"), path.join("policies", "node_modules")]);
 
 function assets(dir) {
     const found = [];
     for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
         const rel = path.join(dir, entry.name);
         if (entry.isDirectory()) {
-            if (entry.name !== "node_modules") found.push(...assets(rel));
+            if (entry.name !== "node_modules" && !NOT_ASSETS.has(rel)) found.push(...assets(rel));
         } else if (!entry.name.endsWith(".ts") && !NOT_ASSETS.has(entry.name)) {
             found.push(rel);
         }
@@ -40,9 +40,12 @@ for (const rel of ASSET_DIRS.flatMap(assets)) {
     copied++;
 }
 
-// The compiled pack is a pack directory of its own (`pulumi preview --policy-pack <it>`): its entry point is JavaScript.
+// The compiled pack is a pack directory of its own (`pulumi preview --policy-pack <it>`): its entry point is
+// the index.js compiled beside it, and it needs no build of its own.
 const packJson = path.join(DIST, "policies", "package.json");
 const pack = JSON.parse(fs.readFileSync(packJson, "utf8"));
-pack.main = pack.main.replace(/\.ts$/, ".js");
+pack.main = "index.js";
+delete pack.scripts;
+delete pack.devDependencies;
 fs.writeFileSync(packJson, JSON.stringify(pack, null, 2) + "\n");
 process.stdout.write(`build: dist/ compiled, ${copied} run-time assets copied\n`);

@@ -190,6 +190,12 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
     };
 
     let stackOutputs: Record<string, unknown> = {};
+    // A resource whose inputs fail (an apply that throws) is never registered; the SDK reports it only as an
+    // unhandled rejection, which the language host turns into a failed update. The plan fails the same way
+    // instead of silently leaving the resource out.
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
     try {
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             const mod = require(opts.main);
@@ -199,6 +205,9 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         // Registrations started by apply callbacks after the stack resolved still belong to the plan.
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         stackOutputs = (opts.preview ? await previewOutputs(rpc, outputs ?? {}) : await resolveOutputs(pulumi, outputs ?? {})) as Record<string, unknown>;
+        // Rejections surface a turn after the promise fails.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) throw failures[0];
     } catch (e) {
         // A program may refuse a referenced stack whose outputs are not known yet (an edge checking its
         // clusters): report the stacks to plan first; the run after that raises the error if it persists.
@@ -206,6 +215,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
             return { resources: [], stackOutputs: {}, missingStacks: [...missing], secretValues: { plain: (v) => v, masked: (v) => v } };
         }
         throw asProgramError(e);
+    } finally {
+        process.off("unhandledRejection", onRejection);
     }
 
     const resources: PlannedResource[] = [];

@@ -38,6 +38,7 @@ export interface EdgeLoadBalancerArgs {
     product: ProductId;
     /** Host name of the certificate (requested and DNS-validated unless `certificateArn` is set). */
     domainName: string;
+    /** The VPC of the load balancer and of the target groups it forwards to. */
     vpcId: pulumi.Input<string>;
     /** Public subnets of the load balancer, in two or more zones. */
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;

@@ -10,3 +10,5 @@ export * from "./backup";
 export * from "./nodes";
 export * from "./cluster";
 export * from "./edge";
+export * from "./names";
+export * from "./database";

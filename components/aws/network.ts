@@ -16,6 +16,7 @@ import { nameLimitProblems } from "./names";
 
 /** What the cluster needs from a network: a `Wso2Network`, or the same shape from your own VPC. */
 export interface NetworkRef {
+    /** The VPC the cluster's security groups and target groups belong to. */
     vpcId: pulumi.Input<string>;
     /** The VPC's IPv4 block: the nodes reach interface endpoints and services in the VPC on 443. */
     vpcCidr: pulumi.Input<string>;
@@ -29,6 +30,7 @@ export interface NetworkRef {
 
 /** An existing VPC to deploy into; its CIDR, the subnets' zones and CIDRs are looked up. */
 export interface ExistingVpcArgs {
+    /** The VPC to deploy into. */
     vpcId: pulumi.Input<string>;
     /** Subnets of the nodes: two or more, in two or more zones. */
     privateSubnetIds: pulumi.Input<string>[];

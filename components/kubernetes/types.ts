@@ -44,8 +44,11 @@ export interface ClusterResources {
 export interface KubernetesInput {
     /** Base name of every object, e.g. `wso2-apim`; objects of one color are `<name>-<color>`. */
     name: string;
+    /** Namespace of every object (created by the component). */
     namespace: string;
+    /** Environment of the deployment (labels, and what the renderers hold it to). */
     environment: Environment;
+    /** The product's catalog entry (`PRODUCTS.apim`, ...). */
     product: ProductSpec;
     /** Empty: the catalog's version. */
     productVersion: string;
@@ -59,6 +62,7 @@ export interface KubernetesInput {
     hostname: string;
     /** Extra path prefixes to route, beyond the product's public routes. */
     publicPaths: string[];
+    /** The Gateway API gateway the HTTPRoute attaches to. */
     gateway: { namespace: string; name: string };
     /** Color the Service `<name>` selects and the route sends `100 - canaryWeight` percent to. */
     activeColor: Color;
@@ -66,9 +70,14 @@ export interface KubernetesInput {
     canaryWeight: number;
     /** Networks of the databases and user stores, reached on `databasePort`. */
     databaseCidrs: string[];
+    /** Port of the databases and user stores. */
     databasePort: number;
     /** Networks reachable on 443 (AWS APIs, update mirrors, endpoints the product calls). */
     egressCidrs: string[];
+    /**
+     * Outbound HTTP proxy of the product.
+     * @default undefined (no proxy)
+     */
     proxy?: { host: string; port: number };
     /** Name of the Secret holding `username` and `password` of the super admin. */
     adminSecretName: string;
@@ -77,5 +86,9 @@ export interface KubernetesInput {
      * `wso2carbon.jks`) and their `password`; provisioned outside this program (e.g. by cert-manager).
      */
     keystoreSecretName: string;
+    /**
+     * CPU and memory of the product containers.
+     * @default the defaults of `ClusterResources`
+     */
     resources?: ClusterResources;
 }

@@ -1,16 +1,73 @@
-import { Wso2Network } from "wso2-hardening";
+/**
+ * A team's own Pulumi program using wso2-hardening as a library: its VPC is its own (its names, its
+ * address plan, its NAT), and it runs two WSO2 products side by side, API Manager for the partner APIs
+ * and Identity Server for sign-in, each with its own cluster and edge. The components take the provider
+ * of the program (here the default one, region from `aws:region`); pass `{ provider }` to place them
+ * elsewhere.
+ */
+import * as ec2 from "@pulumi/aws/ec2";
+import { EdgeLoadBalancer, Wso2Cluster, type NetworkRef } from "wso2-hardening";
 
-const network = new Wso2Network("acme-net", {
-    settings: {
-        vpcCidr: "10.20.0.0/16",
-        availabilityZoneCount: 2,
-        environment: "dev",
-        logRetentionDays: 30,
-        deletionProtection: false,
-        privateSubnetIds: [],
-        publicSubnetIds: [],
-    },
-    region: "eu-west-1",
+const zones = ["eu-west-1a", "eu-west-1b"];
+const tags = { team: "acme-platform" };
+
+// The team's VPC: private subnets for the WSO2 nodes, public ones for the load balancers and the NAT gateway.
+const vpc = new ec2.Vpc("acme-core", { cidrBlock: "10.20.0.0/16", enableDnsSupport: true, enableDnsHostnames: true, tags: { ...tags, Name: "acme-core" } });
+const gateway = new ec2.InternetGateway("acme-core-igw", { vpcId: vpc.id, tags });
+const publicRoutes = new ec2.RouteTable("acme-core-public", { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }], tags });
+const publicSubnets = zones.map((zone, i) => {
+    const subnet = new ec2.Subnet(`acme-core-public-${i}`, { vpcId: vpc.id, cidrBlock: `10.20.${100 + i}.0/24`, availabilityZone: zone, tags });
+    new ec2.RouteTableAssociation(`acme-core-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+    return subnet;
+});
+const natAddress = new ec2.Eip("acme-core-nat", { domain: "vpc", tags });
+const nat = new ec2.NatGateway("acme-core-nat", { allocationId: natAddress.id, subnetId: publicSubnets[0].id, tags }, { dependsOn: [gateway] });
+const privateRoutes = new ec2.RouteTable("acme-core-private", { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags });
+const privateSubnets = zones.map((zone, i) => {
+    const subnet = new ec2.Subnet(`acme-core-private-${i}`, { vpcId: vpc.id, cidrBlock: `10.20.${i}.0/24`, availabilityZone: zone, tags });
+    new ec2.RouteTableAssociation(`acme-core-private-${i}`, { subnetId: subnet.id, routeTableId: privateRoutes.id });
+    return subnet;
 });
 
-export const vpcId = network.vpcId;
+// What the WSO2 clusters need from the VPC.
+const network: NetworkRef = {
+    vpcId: vpc.id,
+    vpcCidr: vpc.cidrBlock,
+    privateSubnetIds: privateSubnets.map((s) => s.id),
+    publicSubnetIds: publicSubnets.map((s) => s.id),
+    publicSubnetCidrs: publicSubnets.map((s) => s.cidrBlock),
+};
+
+/** One product: its cluster, and an edge forwarding its public routes to it. */
+function wso2(name: string, product: "apim" | "is", domainName: string) {
+    const cluster = new Wso2Cluster(name, {
+        product,
+        network,
+        domainName,
+        environment: "prod",
+        nodeCount: 2,
+        instanceType: "m6i.large",
+        backupReplicaRegion: "eu-central-1",
+        adminUsername: "acme-admin",
+        sshSourceCidrs: [],
+    });
+    const edge = new EdgeLoadBalancer(name, {
+        product,
+        domainName,
+        environment: "prod",
+        route53ZoneId: "Z0ACMEEXAMPLE00000000",
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        securityGroupIds: [cluster.edgeSecurityGroupId],
+        targets: [{ color: "main", weight: 100, targetGroupArns: cluster.targetGroupArns }],
+    });
+    return { cluster, edge };
+}
+
+const apis = wso2("acme-apis", "apim", "api.acme.example");
+const identity = wso2("acme-login", "is", "login.acme.example");
+
+export const apiLoadBalancer = apis.edge.dnsName;
+export const loginLoadBalancer = identity.edge.dnsName;
+export const apiAdminSecret = apis.cluster.adminSecretArn;
+export const loginAdminSecret = identity.cluster.adminSecretArn;

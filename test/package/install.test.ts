@@ -4,6 +4,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { readJson, REPO, tempDir } from "../support/cli";
 import { installProgram, packLibrary } from "../support/package";
+import { startPack } from "../support/standalone-pack";
+import { packName, policyMeta } from "../../policies/pack";
+
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb.js", { paths: [pulumiDir] }));
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
 
 const EXAMPLE = path.join(REPO, "examples", "library");
 
@@ -60,6 +70,8 @@ describe("the library as an installed package (npm pack, npm ci --offline into a
         const walk = (rel: string) => {
             for (const e of fs.readdirSync(path.join(REPO, rel), { withFileTypes: true })) {
                 const child = path.join(rel, e.name);
+                // The pack's own build output and dependencies are not sources.
+                if (e.isDirectory() && ["policies/bin", "policies/node_modules"].includes(child.split(path.sep).join("/"))) continue;
                 if (e.isDirectory()) walk(child);
                 else if (!e.name.endsWith(".ts") && e.name !== "tsconfig.json") assets.push(child);
             }
@@ -75,9 +87,34 @@ describe("the library as an installed package (npm pack, npm ci --offline into a
         assert.equal(r.code, 0, r.output);
         const plan = readJson(path.join(out, "plan.json"));
         assert.equal(plan.project, "acme-wso2");
-        assert.ok(plan.resources.some((x: any) => x.type === "aws:ec2/vpc:Vpc"), "the library's resources are planned");
+        const of = (type: string) => plan.resources.filter((x: any) => x.type === type);
+        // The program's own VPC, under its own names; no network of the library's.
+        assert.deepEqual(of("aws:ec2/vpc:Vpc").map((x: any) => x.name), ["acme-core"]);
+        assert.deepEqual(of("wso2-hardening:aws:Wso2Network"), []);
+        // Two products side by side, each a cluster and an edge named by the program.
+        const clusters = of("wso2-hardening:aws:Wso2Cluster");
+        assert.deepEqual(clusters.map((x: any) => x.name).sort(), ["acme-apis", "acme-login"]);
+        assert.deepEqual(of("wso2-hardening:aws:EdgeLoadBalancer").map((x: any) => x.name).sort(), ["acme-apis", "acme-login"]);
+        const products = of("aws:ec2/launchTemplate:LaunchTemplate").map((x: any) => x.inputs.tags["wso2-hardening:product"]).sort();
+        assert.deepEqual(products, ["apim", "is"]);
+        // The clusters' groups are in the program's VPC.
+        const vpcId = of("aws:ec2/vpc:Vpc")[0].id;
+        for (const g of of("aws:ec2/securityGroup:SecurityGroup")) assert.equal(g.inputs.vpcId, vpcId, g.name);
         const report = readJson(path.join(out, "policy-report.json"));
         assert.deepEqual(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), []);
+    });
+
+    it("serves the installed policy pack (dist/policies) as the Pulumi CLI starts it, with every policy", async () => {
+        const pack = await startPack(path.join(installed, "dist", "policies"));
+        try {
+            const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${pack.port}`, grpc.credentials.createInsecure());
+            const info = await new Promise<any>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (e: Error | null, r: any) => (e ? reject(e) : resolve(r))));
+            client.close();
+            assert.equal(info.getName(), packName);
+            assert.deepEqual(info.getPoliciesList().map((p: any) => p.getName()).sort(), policyMeta.map((m) => m.name).sort());
+        } finally {
+            pack.child.kill();
+        }
     });
 
     it("type-checks the program against the installed declarations (tsc)", () => {
