@@ -8,7 +8,7 @@
  * given to `admit`; TLS forced by the parameter group; automated backups for the configured days, in
  * production Multi-AZ, deletion protection, a final snapshot and backups replicated to a second region.
  * Both modes: a generated runtime user's secret (`{ "username", "password" }`), which the nodes' first boot
- * turns into a PostgreSQL user with data rights only (components/host/node/db-bootstrap.sh).
+ * turns into a PostgreSQL user with data rights only (components/host/node/wso2-db-bootstrap.sh).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

@@ -15,7 +15,7 @@ import type { Settings } from "../../config/settings";
 import type { ProductSpec } from "../../products";
 import { recordArtifacts } from "../artifacts";
 import { renderNodeBoot } from "../host";
-import type { NodeHostInput } from "../host/types";
+import type { NodeDatabase, NodeHostInput } from "../host/types";
 import {
     CLUSTER_TAG_KEY,
     ENVIRONMENT_TAG_KEY,
@@ -160,6 +160,8 @@ export interface NodeGroupArgs {
     backupBucketName: pulumi.Input<string>;
     backupBucketArn: pulumi.Input<string>;
     backupKeyArn: pulumi.Input<string>;
+    /** The shared database the nodes bootstrap and connect to. @default none (the product's embedded H2) */
+    database?: { [K in keyof NodeDatabase]: pulumi.Input<NodeDatabase[K]> };
     /** Secrets of the shared database (master for the first-boot bootstrap, runtime user) and their keys. @default none */
     databaseSecretArns?: pulumi.Input<string>[];
     databaseKeyArns?: pulumi.Input<string>[];
@@ -307,8 +309,9 @@ export class NodeGroup extends pulumi.ComponentResource {
                 args.backupBucketName,
                 this.logGroup.name,
                 region,
+                args.database ? pulumi.all(args.database) : undefined,
             ])
-            .apply(([lbSourceCidrs, adminSecretArn, keystoreSecretArn, backupBucket, logGroupName, region]) => {
+            .apply(([lbSourceCidrs, adminSecretArn, keystoreSecretArn, backupBucket, logGroupName, region, database]) => {
                 const input: NodeHostInput = {
                     clusterName: name,
                     environment: settings.environment,
@@ -330,6 +333,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                     updateWindow: settings.updateWindow,
                     logGroupName,
                     proxy: settings.proxyHost ? { host: settings.proxyHost, port: settings.proxyPort } : undefined,
+                    database: database as NodeDatabase | undefined,
                 };
                 const boot = renderNodeBoot(input);
                 recordArtifacts(name, boot.artifacts);

@@ -14,10 +14,12 @@ import { renderLog4j2Properties } from "./log4j2";
 import { renderAuditRules } from "./auditd";
 import { renderCloudWatchAgentConfig, renderUnattendedUpgradesConfig } from "./agents";
 import { nodeScript, nodeSettings, renderNodeEnv } from "./node-scripts";
+import { datasourceKeys } from "./datasources";
 import {
     AUDIT_RULES,
     CLOUDWATCH_AGENT_CONFIG,
     CONFIG_DIR,
+    DB_LIB,
     HOST_SCRIPTS,
     MERGE_CONFIG_TOOL,
     NFTABLES_CONF,
@@ -37,6 +39,7 @@ export * from "./log4j2";
 export * from "./auditd";
 export * from "./agents";
 export * from "./node-scripts";
+export * from "./datasources";
 export * from "./cloud-config";
 
 interface BootFile extends HostFile {
@@ -63,6 +66,7 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         clustering: { scheme: "aws" as const, region: input.region, tagKey: input.clusterTag.key, tagValue: input.clusterTag.value },
         proxy: input.proxy,
         hsts: input.environment !== "dev",
+        databases: input.database ? datasourceKeys({ ...input.database, product: spec.id, clustered: clustering }) : undefined,
     };
     // Steps hold no secret (they read secrets at run time); the sandboxed helper units run them as their own users.
     const script = (path: string): BootFile => ({ path, content: nodeScript(path), permissions: "0755", kind: "script" });
@@ -120,6 +124,15 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         script(HOST_SCRIPTS.restore),
     );
     if (clustering) files.push(script(HOST_SCRIPTS.clusterPeers));
+    if (input.database) {
+        files.push(
+            { path: DB_LIB, content: nodeScript(DB_LIB), permissions: "0644", kind: "script" },
+            script(HOST_SCRIPTS.dbClient),
+            script(HOST_SCRIPTS.dbBootstrap),
+            script(HOST_SCRIPTS.dbBackup),
+            script(HOST_SCRIPTS.dbRestore),
+        );
+    }
     return files;
 }
 

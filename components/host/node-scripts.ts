@@ -8,7 +8,8 @@ import * as path from "path";
 import type { ProductSpec } from "../../products";
 import { productHome } from "../../products";
 import type { NodeHostInput } from "./types";
-import { ADMIN_ENV_FILE, CONFIG_DIR, HOST_SCRIPTS, MERGE_CONFIG_TOOL, NODE_ENV_FILE, NODE_LIB } from "./paths";
+import { ADMIN_ENV_FILE, CONFIG_DIR, DB_LIB, HOST_SCRIPTS, MERGE_CONFIG_TOOL, NODE_ENV_FILE, NODE_LIB } from "./paths";
+import { DATABASE_NODE_PACKAGES, DATABASE_VAULT_ALIAS, databaseNodeSettings, jdbcDriverDir } from "./datasources";
 import { LOG4J2_MARKERS } from "./log4j2";
 import { NFT_TABLE } from "./nftables";
 import { ADMIN_USERNAME_ENV, APP_PASSWORD_HASH_ENV, DEFAULT_KEY_ALIAS, NODE_IP_ENV, SECURE_VAULT_ALIASES } from "./product-config";
@@ -48,9 +49,13 @@ export function backupPaths(product: ProductSpec): string[] {
     return [...new Set([dirname(l.configFile), dirname(l.keystore), dirname(l.truststore), ...l.artifactDirs, "bin"])];
 }
 
-/** The steps `wso2-boot` runs, in order (each an installed script name). */
-export function bootSteps(product: ProductSpec): string[] {
+/**
+ * The steps `wso2-boot` runs, in order (each an installed script name). With a shared database, the
+ * driver and CA bundle go in place and the schema bootstrap runs (one node at a time) before the product starts.
+ */
+export function bootSteps(product: ProductSpec, database = false): string[] {
     const steps: string[] = [HOST_SCRIPTS.installPackages, HOST_SCRIPTS.installProduct, HOST_SCRIPTS.setupUser, HOST_SCRIPTS.configure, HOST_SCRIPTS.keystore];
+    if (database) steps.push(HOST_SCRIPTS.dbClient, HOST_SCRIPTS.dbBootstrap);
     if (product.clusteringPorts.length > 0) steps.push(HOST_SCRIPTS.clusterPeers);
     return steps.map((s) => path.posix.basename(s));
 }
@@ -95,7 +100,7 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
         WSO2_HOME: home,
         WSO2_UID: String(input.wso2Uid),
         CONFIG_DIR,
-        BOOT_STEPS: bootSteps(spec).join(" "),
+        BOOT_STEPS: bootSteps(spec, input.database !== undefined).join(" "),
         PRODUCT_UNIT: "wso2.service",
         SSH_ENABLED: input.sshSourceCidrs.length > 0 ? "yes" : "no",
         START_SCRIPT: spec.layout.startScript,
@@ -135,9 +140,21 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
             CONFIG_DIR.slice(1),
             ...Object.values(HOST_SCRIPTS).map((p) => p.slice(1)),
             NODE_LIB.slice(1),
+            DB_LIB.slice(1),
             MERGE_CONFIG_TOOL.slice(1),
         ]),
         DB_EXPORT_DIR: "/var/backups/wso2-db",
+        EXTRA_PACKAGES: input.database ? DATABASE_NODE_PACKAGES.join(" ") : "",
+        VAULT_ALIAS_DATABASE: input.database ? DATABASE_VAULT_ALIAS : "",
+        ...(input.database
+            ? databaseNodeSettings({
+                  ...input.database,
+                  product: spec.id,
+                  clustered: clustering,
+                  region: input.region,
+                  driverDir: jdbcDriverDir(spec.id),
+              })
+            : {}),
         WSO2_TEST_AWS_ENDPOINT_URL: input.testAws?.endpointUrl ?? "",
         WSO2_TEST_AWS_CREDENTIALS_FILE: input.testAws?.credentialsFile ?? "",
     };

@@ -15,7 +15,14 @@ export const HOST_SCRIPTS = {
     clusterPeers: "/usr/local/sbin/wso2-cluster-peers",
     backup: "/usr/local/sbin/wso2-backup",
     restore: "/usr/local/sbin/wso2-restore",
+    dbClient: "/usr/local/sbin/wso2-db-client",
+    dbBootstrap: "/usr/local/sbin/wso2-db-bootstrap",
+    dbBackup: "/usr/local/sbin/wso2-db-backup",
+    dbRestore: "/usr/local/sbin/wso2-db-restore",
 } as const;
+
+/** Shell functions the database steps source (settings, verified TLS connections, secrets). */
+export const DB_LIB = "/usr/local/lib/wso2/db-lib.sh";
 
 /** Shell functions every step sources (settings, the AWS CLI wrapper, failure lines). */
 export const NODE_LIB = "/usr/local/lib/wso2/node-lib.sh";

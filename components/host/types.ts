@@ -2,6 +2,17 @@ import type { Environment } from "../../config/settings";
 import type { ProductSpec } from "../../products";
 import type { RenderedArtifact } from "../artifacts";
 
+/** Where the node's shared database is and which secrets hold its users (never their values). */
+export interface NodeDatabase {
+    host: string;
+    port: number;
+    /** Database name per datasource (`apim_db` -> `wso2am_db`). */
+    databases: Record<string, string>;
+    masterSecretArn: string;
+    runtimeSecretArn: string;
+    runtimeUsername: string;
+}
+
 /**
  * Everything the host renderers need to boot one WSO2 node. Plain values: components resolve their
  * Outputs first (pulumi.all(...).apply) and then call the pure renderers.
@@ -39,6 +50,8 @@ export interface NodeHostInput {
     /** CloudWatch log group the agent ships product and audit logs to. */
     logGroupName: string;
     proxy?: { host: string; port: number };
+    /** The shared database the node bootstraps and connects to; absent: the product's embedded H2. */
+    database?: NodeDatabase;
     /**
      * The product zip the install step downloads and refuses unless its SHA-256 matches. Absent: the image
      * must already hold the product, or the install step fails the boot.

@@ -1,5 +1,5 @@
 /**
- * The node's database steps (components/host/node/db-*.sh) against a real PostgreSQL: TLS only, a master
+ * The node's database steps (components/host/node/wso2-db-*.sh) against a real PostgreSQL: TLS only, a master
  * user shaped like RDS's (CREATEDB, CREATEROLE, not a superuser), and a stand-in of the distribution's
  * `dbscripts/` (test/fixtures/dbscripts: the real distributions are not downloadable here).
  */
@@ -11,9 +11,9 @@ import { Moto, requireTool, run, tempDir } from "./helpers";
 import { makeCa, Postgres } from "./postgres";
 
 const NODE_DIR = path.resolve(__dirname, "../../components/host/node");
-const BOOTSTRAP = path.join(NODE_DIR, "db-bootstrap.sh");
-const BACKUP = path.join(NODE_DIR, "db-backup.sh");
-const RESTORE = path.join(NODE_DIR, "db-restore.sh");
+const BOOTSTRAP = path.join(NODE_DIR, "wso2-db-bootstrap.sh");
+const BACKUP = path.join(NODE_DIR, "wso2-db-backup.sh");
+const RESTORE = path.join(NODE_DIR, "wso2-db-restore.sh");
 const WSO2_HOME = path.resolve(__dirname, "../fixtures/dbscripts");
 const MASTER = "rdsmaster";
 const MASTER_PASSWORD = "master-pass-for-tests-1";
@@ -101,7 +101,7 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
 
     it("shellcheck passes the node's database scripts", function () {
         requireTool("shellcheck");
-        const r = run("shellcheck", ["--severity=style", "--shell=bash", "-x", BOOTSTRAP, BACKUP, RESTORE, path.join(NODE_DIR, "db-lib.sh")], { cwd: NODE_DIR });
+        const r = run("shellcheck", ["--severity=style", "--shell=bash", "-x", "-P", NODE_DIR, BOOTSTRAP, BACKUP, RESTORE, path.join(NODE_DIR, "wso2-db-client.sh"), path.join(NODE_DIR, "db-lib.sh")], { cwd: NODE_DIR });
         assert.equal(r.status, 0, r.stdout);
     });
 
@@ -212,19 +212,32 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         }
     });
 
-    it("reads its settings from a settings file, the environment taking precedence", function () {
-        const file = path.join(work, "database.env");
+    it("reads its settings from the node's settings file, the environment taking precedence", function () {
+        const file = path.join(work, "node.env");
         fs.writeFileSync(
             file,
-            [`# written by the node's configure step`, `DB_HOST=127.0.0.1`, `DB_PORT='${pg.port}'`, `DB_SSLROOTCERT="${pg.ca}"`, `DB_MASTER_USER=${MASTER}`, `DB_SCHEMAS='${SCHEMAS}'`, `WSO2_HOME=${WSO2_HOME}`, `DB_HOST=ignored.example`].join("\n"),
+            [
+                "# written by cloud-init",
+                "REGION='eu-west-1'",
+                "BOOT_STEPS='wso2-install-packages wso2-db-bootstrap'",
+                "PATH='/nonexistent'",
+                "DB_HOST='127.0.0.1'",
+                `DB_PORT='${pg.port}'`,
+                `DB_SSLROOTCERT='${pg.ca}'`,
+                `DB_MASTER_USER='${MASTER}'`,
+                `DB_SCHEMAS='${SCHEMAS}'`,
+                `WSO2_HOME='${WSO2_HOME}'`,
+                "DB_HOST='ignored.example'",
+            ].join("\n"),
         );
         const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DB_SETTINGS_FILE: file, DB_MASTER_PASSWORD: MASTER_PASSWORD, DB_RUNTIME_PASSWORD: RUNTIME_PASSWORD };
+        // Other steps' settings (PATH among them) are not taken: psql is still found on the caller's PATH.
         const r = run("bash", [BOOTSTRAP], { env, timeoutMs: 120000 });
         assert.equal(r.status, 0, r.stderr);
-        fs.writeFileSync(file, "DB_HOST=127.0.0.1\nPATH=/tmp/evil\n");
+        fs.writeFileSync(file, "DB_HOST='127.0.0.1'\nnot a setting\n");
         const bad = run("bash", [BOOTSTRAP], { env, timeoutMs: 60000 });
         assert.equal(bad.status, 2);
-        assert.match(bad.stderr, /line 'PATH=\/tmp\/evil' is not DB_NAME=value/);
+        assert.match(bad.stderr, /line 'not a setting' is not NAME=value/);
     });
 
     it("reads the master and runtime passwords from Secrets Manager (moto_server, aws CLI)", async function () {
@@ -233,10 +246,12 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         try {
             const id = (name: string, value: object) => JSON.parse(moto.aws(["secretsmanager", "create-secret", "--name", name, "--secret-string", JSON.stringify(value)])).ARN as string;
             const master = id("rds!db-master", { username: MASTER, password: MASTER_PASSWORD });
+            // The master's name comes from its secret, as RDS writes it.
             const runtime = id("wso2/db-runtime", { username: "wso2_runtime", password: RUNTIME_PASSWORD });
             const env = { ...moto.env(), ...settings({ DB_MASTER_SECRET_ID: master, DB_RUNTIME_SECRET_ID: runtime }) };
             delete env.DB_MASTER_PASSWORD;
             delete env.DB_RUNTIME_PASSWORD;
+            delete env.DB_MASTER_USER;
             const r = run("bash", [BOOTSTRAP], { env, timeoutMs: 120000 });
             assert.equal(r.status, 0, r.stderr);
             const wrong = run("bash", [BOOTSTRAP], { env: { ...env, DB_MASTER_SECRET_ID: "no-such-secret" }, timeoutMs: 120000 });
@@ -245,6 +260,34 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         } finally {
             await moto.stop();
         }
+    });
+
+    it("puts Debian's JDBC driver into the product's lib and keeps the CA bundle; a bundle only over HTTPS", function () {
+        const home = path.join(work, "client-home");
+        fs.mkdirSync(home);
+        const client = path.join(NODE_DIR, "wso2-db-client.sh");
+        const env = (extra: Record<string, string>) => ({
+            PATH: process.env.PATH,
+            DB_SETTINGS_FILE: path.join(work, "none.env"),
+            WSO2_HOME: home,
+            WSO2_UID: "0",
+            DB_DRIVER_DIR: "repository/components/lib",
+            DB_SSLROOTCERT: pg.ca,
+            ...extra,
+        });
+        const r = run("bash", [client], { env: env({}) });
+        assert.equal(r.status, 0, r.stderr);
+        const copied = path.join(home, "repository/components/lib/postgresql-jdbc.jar");
+        assert.deepEqual(fs.readFileSync(copied), fs.readFileSync(fs.realpathSync("/usr/share/java/postgresql.jar")));
+        assert.equal(fs.statSync(copied).mode & 0o777, 0o644);
+        const http = run("bash", [client], { env: env({ DB_SSLROOTCERT: path.join(work, "absent.pem"), DB_CA_BUNDLE_URL: "http://truststore.example/bundle.pem" }) });
+        assert.equal(http.status, 2);
+        assert.match(http.stderr, /must be an https:\/\/ URL/);
+        const none = run("bash", [client], { env: env({ DB_SSLROOTCERT: path.join(work, "absent.pem") }) });
+        assert.equal(none.status, 1);
+        assert.match(none.stderr, /absent\.pem is missing and no DB_CA_BUNDLE_URL is set/);
+        const escape = run("bash", [client], { env: env({ DB_DRIVER_DIR: "../outside" }) });
+        assert.equal(escape.status, 2);
     });
 
     it("lets two nodes run it at once: one does the work, the other waits and finds it done", async function () {

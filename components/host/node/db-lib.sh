@@ -1,20 +1,23 @@
 #!/bin/bash
-# Shared by db-bootstrap.sh, db-backup.sh and db-restore.sh: settings, TLS-verified connections, secrets.
+# Shared by wso2-db-bootstrap.sh, wso2-db-backup.sh and wso2-db-restore.sh: settings, TLS-verified connections, secrets.
 # Sourced, never run. Every connection verifies the server's certificate against DB_SSLROOTCERT and its
 # host name (sslmode=verify-full); passwords travel in PGPASSWORD of one child process, never in argv.
 
-# Settings come from the environment; DB_SETTINGS_FILE (KEY=value lines) fills what the environment leaves unset.
+# Settings come from the environment; DB_SETTINGS_FILE (default: the node's /etc/wso2/node.env, NAME='value'
+# lines) fills what the environment leaves unset. Only DB_*, WSO2_HOME and REGION are taken from the file;
+# its other settings belong to other steps.
 db_load_settings() {
-  local file="${DB_SETTINGS_FILE:-/etc/wso2/database.env}" line key value
+  local file="${DB_SETTINGS_FILE:-/etc/wso2/node.env}" line key value
   if [[ -f "$file" ]]; then
     while IFS= read -r line || [[ -n "$line" ]]; do
       [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
-      if [[ ! "$line" =~ ^(DB_[A-Z0-9_]+|WSO2_HOME|AWS_REGION)=(.*)$ ]]; then
-        echo "db: $file: line '$line' is not DB_NAME=value" >&2
+      if [[ ! "$line" =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]]; then
+        echo "db: $file: line '$line' is not NAME=value" >&2
         return 2
       fi
       key="${BASH_REMATCH[1]}"
       value="${BASH_REMATCH[2]}"
+      [[ "$key" =~ ^(DB_[A-Z0-9_]+|WSO2_HOME|REGION)$ ]] || continue
       # Values may be single- or double-quoted as a whole; nothing in them is expanded.
       if [[ "$value" =~ ^\'(.*)\'$ || "$value" =~ ^\"(.*)\"$ ]]; then value="${BASH_REMATCH[1]}"; fi
       if [[ -z "${!key+set}" ]]; then printf -v "$key" '%s' "$value"; fi
@@ -50,7 +53,7 @@ db_check_identifier() {
 }
 
 db_check_settings() {
-  db_require DB_HOST DB_PORT DB_SSLROOTCERT DB_MASTER_USER || return 2
+  db_require DB_HOST DB_PORT DB_SSLROOTCERT || return 2
   if [[ "$DB_SSLMODE" != verify-full && "$DB_SSLMODE" != verify-ca ]]; then
     echo "db: DB_SSLMODE=$DB_SSLMODE: only verify-full or verify-ca are accepted (the server's certificate is always checked)" >&2
     return 2
@@ -76,22 +79,34 @@ db_check_settings() {
 # One field of a Secrets Manager secret holding {"username": ..., "password": ...} (RDS's own format).
 db_secret_field() {
   local secret_id="$1" field="$2"
-  aws secretsmanager get-secret-value ${AWS_REGION:+--region "$AWS_REGION"} --secret-id "$secret_id" \
+  local region="${AWS_REGION:-${REGION:-}}"
+  aws secretsmanager get-secret-value ${region:+--region "$region"} --secret-id "$secret_id" \
     --query SecretString --output text |
     python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$field"
 }
 
-# Fills DB_<WHO>_PASSWORD from DB_<WHO>_SECRET_ID when the password itself is not given.
+# Fills DB_<WHO>_PASSWORD (and DB_<WHO>_USER when unset) from DB_<WHO>_SECRET_ID when the password
+# itself is not given.
 db_password_from_secret() {
-  local who="$1" pw_var="DB_${1}_PASSWORD" id_var="DB_${1}_SECRET_ID"
-  if [[ -n "${!pw_var:-}" ]]; then return 0; fi
-  if [[ -z "${!id_var:-}" ]]; then
-    echo "db: neither $pw_var nor $id_var is set" >&2
+  local who="$1" pw_var="DB_${1}_PASSWORD" id_var="DB_${1}_SECRET_ID" user_var="DB_${1}_USER"
+  if [[ -z "${!pw_var:-}" ]]; then
+    if [[ -z "${!id_var:-}" ]]; then
+      echo "db: neither $pw_var nor $id_var is set" >&2
+      return 2
+    fi
+    local value
+    value="$(db_secret_field "${!id_var}" password)" || { echo "db: cannot read the password of $who from ${!id_var}" >&2; return 1; }
+    printf -v "$pw_var" '%s' "$value"
+    if [[ -z "${!user_var:-}" ]]; then
+      value="$(db_secret_field "${!id_var}" username)" || { echo "db: cannot read the user name of $who from ${!id_var}" >&2; return 1; }
+      printf -v "$user_var" '%s' "$value"
+    fi
+  fi
+  if [[ -z "${!user_var:-}" ]]; then
+    echo "db: $user_var is not set" >&2
     return 2
   fi
-  local value
-  value="$(db_secret_field "${!id_var}" password)" || { echo "db: cannot read the password of $who from ${!id_var}" >&2; return 1; }
-  printf -v "$pw_var" '%s' "$value"
+  db_check_identifier "$user_var" "${!user_var}"
 }
 
 # psql as the master user on database $1, remaining arguments passed on; stops at the first error.

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs what a WSO2 node needs and disables what it does not (OS-MINIMAL-SOFTWARE).
-# Settings: REGION, SSH_ENABLED (yes|no).
+# Settings: REGION, SSH_ENABLED (yes|no), EXTRA_PACKAGES (optional, space-separated: e.g. the database client
+# and JDBC driver when the node uses a shared database).
 # shellcheck source-path=SCRIPTDIR source=node-lib.sh
 . "${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
 load_settings
@@ -8,6 +9,8 @@ require_settings REGION SSH_ENABLED
 
 # Packages a node needs; nothing else is installed.
 PACKAGES=(default-jre-headless nftables awscli auditd unattended-upgrades curl unzip python3 python3-yaml)
+read -r -a extra_packages <<<"${EXTRA_PACKAGES:-}"
+PACKAGES+=("${extra_packages[@]}")
 # Services a Debian image may carry that a WSO2 node does not need.
 UNNEEDED=(rpcbind.service rpcbind.socket avahi-daemon.service cups.service exim4.service postfix.service bluetooth.service)
 export DEBIAN_FRONTEND=noninteractive

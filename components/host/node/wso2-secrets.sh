@@ -1,6 +1,7 @@
 #!/bin/bash
 # Before every start (root): env for the unit, the overlay merged into the shipped config (kept as
 # <file>.shipped), Secure Vault entries. Doc: merge-config.md. Optional NODE_IP (default: route source).
+# Optional DB_RUNTIME_SECRET_ID + VAULT_ALIAS_DATABASE: the database runtime user's password as that alias.
 # shellcheck source-path=SCRIPTDIR source=node-lib.sh
 . "${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
 load_settings
@@ -26,6 +27,11 @@ admin_user="$(field "$admin_json" username)"
 admin_password="$(field "$admin_json" password)"
 keystore_password="$(secret "$KEYSTORE_SECRET_ARN")"
 if [[ "$keystore_password" == '{'* ]]; then keystore_password="$(field "$keystore_password" password)"; fi
+database_password=""
+if [[ -n "${DB_RUNTIME_SECRET_ID:-}" ]]; then
+  require_settings VAULT_ALIAS_DATABASE
+  database_password="$(field "$(secret "$DB_RUNTIME_SECRET_ID")" password)"
+fi
 if [[ ! "$admin_user" =~ ^[A-Za-z][A-Za-z0-9._-]{3,62}$ ]]; then
   fail "the username in $ADMIN_SECRET_ARN is not a valid user name"
 fi
@@ -68,6 +74,7 @@ case "$CONFIG_FORMAT" in
       printf '%s = %s\n' "$VAULT_ALIAS_KEYSTORE" "$(toml_string "$keystore_password")"
       printf '%s = %s\n' "$VAULT_ALIAS_ENCRYPTION" "$(toml_string "$encryption_key")"
       printf '%s = %s\n' "$VAULT_ALIAS_APP" "$(toml_string "$app_password")"
+      if [[ -n "$database_password" ]]; then printf '%s = %s\n' "$VAULT_ALIAS_DATABASE" "$(toml_string "$database_password")"; fi
     } >"$staged"
     install -m 0640 -o 0 -g "$WSO2_UID" "$staged" "$target"
     printf '%s\n' "$keystore_password" | "$WSO2_HOME/bin/ciphertool.sh" -Dconfigure >/dev/null \

@@ -11,9 +11,10 @@
 #   - each database of DB_SCHEMAS, then runs the distribution's scripts (WSO2_HOME/<path>) into it once,
 #     each in one transaction, recorded with its SHA-256 in wso2_bootstrap.applied_scripts.
 #
-# Settings (environment, else DB_SETTINGS_FILE, default /etc/wso2/database.env, KEY=value lines):
+# Settings (environment, else DB_SETTINGS_FILE, default /etc/wso2/node.env, NAME='value' lines):
 #   DB_HOST, DB_PORT (5432), DB_SSLROOTCERT (CA bundle), DB_SSLMODE (verify-full | verify-ca)
-#   DB_MASTER_USER; DB_MASTER_PASSWORD or DB_MASTER_SECRET_ID (Secrets Manager, {"username","password"})
+#   DB_MASTER_PASSWORD or DB_MASTER_SECRET_ID (Secrets Manager, {"username","password"}); DB_MASTER_USER
+#     (default: the secret's username)
 #   DB_RUNTIME_USER (wso2_runtime); DB_RUNTIME_PASSWORD or DB_RUNTIME_SECRET_ID (same format)
 #   DB_OWNER_ROLE (wso2_owner), DB_MAINTENANCE_DATABASE (postgres), DB_LOCK_TIMEOUT seconds (600)
 #   DB_SCHEMAS: space-separated "<database>=<script>[,<script>...]", scripts relative to WSO2_HOME,
@@ -23,8 +24,11 @@
 set -euo pipefail
 umask 077
 
-# shellcheck source-path=SCRIPTDIR source=db-lib.sh
-. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/db-lib.sh"
+# Beside this file in the repository; under /usr/local/lib/wso2 on a node.
+db_lib="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/db-lib.sh"
+[[ -r "$db_lib" ]] || db_lib=/usr/local/lib/wso2/db-lib.sh
+# shellcheck source=db-lib.sh
+. "$db_lib"
 
 db_load_settings || exit 2
 : "${DB_LOCK_TIMEOUT:=600}"
@@ -33,10 +37,6 @@ db_check_settings || exit 2
 db_require DB_SCHEMAS WSO2_HOME || exit 2
 if [[ ! "$DB_LOCK_TIMEOUT" =~ ^[0-9]+$ || ! "$DB_LOCK_KEY" =~ ^[0-9]+$ ]]; then
   echo "db-bootstrap: DB_LOCK_TIMEOUT and DB_LOCK_KEY must be whole numbers" >&2
-  exit 2
-fi
-if [[ "$DB_RUNTIME_USER" == "$DB_MASTER_USER" || "$DB_RUNTIME_USER" == "$DB_OWNER_ROLE" || "$DB_OWNER_ROLE" == "$DB_MASTER_USER" ]]; then
-  echo "db-bootstrap: DB_MASTER_USER, DB_OWNER_ROLE and DB_RUNTIME_USER must be three different roles" >&2
   exit 2
 fi
 
@@ -66,9 +66,13 @@ for entry in $DB_SCHEMAS; do
   SCRIPTS[$database]="$scripts"
 done
 
-db_password_from_secret MASTER
-db_password_from_secret RUNTIME
+db_password_from_secret MASTER || exit $?
+db_password_from_secret RUNTIME || exit $?
 export DB_RUNTIME_PASSWORD
+if [[ "$DB_RUNTIME_USER" == "$DB_MASTER_USER" || "$DB_RUNTIME_USER" == "$DB_OWNER_ROLE" || "$DB_OWNER_ROLE" == "$DB_MASTER_USER" ]]; then
+  echo "db-bootstrap: DB_MASTER_USER, DB_OWNER_ROLE and DB_RUNTIME_USER must be three different roles" >&2
+  exit 2
+fi
 
 log() { echo "db-bootstrap: $*" >&2; }
 
