@@ -34,8 +34,6 @@ export function rdsCaBundleUrl(region: string): string {
 
 export interface DatasourceInput {
     product: ProductId;
-    /** More than one node (MI shares a coordination database only then). */
-    clustered: boolean;
     /** Host name of the server; the certificate is verified against it. */
     host: string;
     port: number;
@@ -50,6 +48,11 @@ export interface DatasourceInput {
 export function jdbcUrl(host: string, port: number, database: string, caBundlePath: string): string {
     // The value lands in the datasource XML the product generates from its configuration, hence &amp;.
     return `jdbc:postgresql://${host}:${port}/${database}?sslmode=verify-full&amp;sslrootcert=${caBundlePath}`;
+}
+
+/** The product's shared databases; MI has its coordination database only when one is named (a cluster). */
+function sharedDatabases(input: DatasourceInput) {
+    return productDatabases(input.product, input.databases.coordination_db !== undefined);
 }
 
 function check(input: DatasourceInput): void {
@@ -72,7 +75,7 @@ export function datasourceKeys(input: DatasourceInput): Record<string, unknown> 
     const keys: Record<string, unknown> = {};
     const password = `$secret{${DATABASE_VAULT_ALIAS}}`;
     const coordination: Record<string, unknown>[] = [];
-    for (const d of productDatabases(input.product, input.clustered)) {
+    for (const d of sharedDatabases(input)) {
         const name = input.databases[d.datasource];
         if (!name) throw new Error(`databases: no database name for ${d.datasource}, which ${input.product} reads`);
         const url = jdbcUrl(input.host, input.port, name, ca);
@@ -110,7 +113,7 @@ export function databaseNodeSettings(input: DatabaseNodeInput): Record<string, s
     for (const [key, arn] of [["masterSecretArn", input.masterSecretArn], ["runtimeSecretArn", input.runtimeSecretArn]] as const) {
         if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/.test(arn)) throw new Error(`${key}: ${JSON.stringify(arn)} is not a Secrets Manager ARN`);
     }
-    const databases = productDatabases(input.product, input.clustered);
+    const databases = sharedDatabases(input);
     return {
         DB_HOST: input.host,
         DB_PORT: String(input.port),

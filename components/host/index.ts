@@ -66,7 +66,7 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         clustering: { scheme: "aws" as const, region: input.region, tagKey: input.clusterTag.key, tagValue: input.clusterTag.value },
         proxy: input.proxy,
         hsts: input.environment !== "dev",
-        databases: input.database ? datasourceKeys({ ...input.database, product: spec.id, clustered: clustering }) : undefined,
+        databases: input.database ? datasourceKeys({ ...input.database, product: spec.id }) : undefined,
     };
     // Steps hold no secret (they read secrets at run time); the sandboxed helper units run them as their own users.
     const script = (path: string): BootFile => ({ path, content: nodeScript(path), permissions: "0755", kind: "script" });

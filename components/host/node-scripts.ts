@@ -150,7 +150,6 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
             ? databaseNodeSettings({
                   ...input.database,
                   product: spec.id,
-                  clustered: clustering,
                   region: input.region,
                   driverDir: jdbcDriverDir(spec.id),
               })
