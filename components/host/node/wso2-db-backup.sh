@@ -12,7 +12,7 @@ umask 077
 # Beside this file in the repository; under /usr/local/lib/wso2 on a node.
 db_lib="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/db-lib.sh"
 [[ -r "$db_lib" ]] || db_lib=/usr/local/lib/wso2/db-lib.sh
-# shellcheck source=db-lib.sh
+# shellcheck source-path=SCRIPTDIR source=db-lib.sh
 . "$db_lib"
 
 db_load_settings || exit 2

@@ -12,7 +12,7 @@ umask 022
 
 db_lib="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/db-lib.sh"
 [[ -r "$db_lib" ]] || db_lib=/usr/local/lib/wso2/db-lib.sh
-# shellcheck source=db-lib.sh
+# shellcheck source-path=SCRIPTDIR source=db-lib.sh
 . "$db_lib"
 
 db_load_settings || exit 2
