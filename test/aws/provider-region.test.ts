@@ -45,6 +45,9 @@ describe("components under an explicit provider of a second region", function ()
         assert.ok(provider, "the explicit provider is planned");
         const aws = explicit.resources.filter((r) => r.type.startsWith("aws:"));
         assert.ok(aws.length > 80, `${aws.length} AWS resources`);
+        for (const type of ["aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group", "aws:lb/loadBalancer:LoadBalancer", "aws:ec2/vpc:Vpc"]) {
+            assert.ok(aws.some((r) => r.type === type), `no ${type} planned`);
+        }
         const others = aws.filter((r) => !r.provider?.startsWith(`${provider.urn}::`));
         assert.deepEqual(others.map((r) => r.urn), []);
     });
