@@ -42,7 +42,8 @@ wso2-harden plan --stack <name> [--program <dir>] [--out <dir>] [--config <ns:ke
   (nothing is written).
 
 wso2-harden guidelines [--json]
-  Prints id, status (enforced, implemented, out-of-scope, planned), components, policies and tests.
+  Prints id, status (enforced, implemented, out-of-scope, planned), components, policies, tests and the
+  check-config findings that verify it in a product configuration.
 
 wso2-harden switch --stack <edge-stack> --to <blue|green> [--weight N] [--dry-run] [--min-healthy N] [--program <dir>]
 wso2-harden switch --stack <edge-stack> --rollback [--dry-run] [--min-healthy N] [--program <dir>]
@@ -153,6 +154,7 @@ function printGuidelines(json: boolean): void {
         if (g.components.length) process.stdout.write(`${"".padEnd(28)}components: ${g.components.join(", ")}\n`);
         if (g.policies.length) process.stdout.write(`${"".padEnd(28)}policies: ${g.policies.join(", ")}\n`);
         if (g.tests.length) process.stdout.write(`${"".padEnd(28)}tests: ${g.tests.join(", ")}\n`);
+        if (g.configChecks?.length) process.stdout.write(`${"".padEnd(28)}check-config: ${g.configChecks.join(", ")}\n`);
     }
     process.stdout.write(`\n${GUIDELINES.length} guidelines: ${[...counts].map(([s, n]) => `${n} ${s}`).join(", ")}\n`);
 }

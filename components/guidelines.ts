@@ -23,6 +23,11 @@ export interface Guideline {
     policies: string[];
     /** Test files that would fail without it. */
     tests: string[];
+    /**
+     * `check-config` finding ids that verify it in any product configuration, against the model of what
+     * each product version reads (products/model).
+     */
+    configChecks?: string[];
 }
 
 
@@ -45,18 +50,20 @@ export const GUIDELINES: Guideline[] = [
         scope: ["product", "host"],
         status: "enforced",
         reason: "The keystore is replaced at boot with a new 3072-bit key; the pack can only see the default wso2carbon password in user data.",
-        components: ["components/host/node/wso2-keystore.sh", "components/host/product-config.ts"],
+        components: ["components/host/node/wso2-keystore.sh", "components/host/product-config.ts", "products/model/check.ts"],
         policies: ["wso2-no-literal-credentials"],
-        tests: ["test/host/keystore-backup.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts"],
+        tests: ["test/host/keystore-backup.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["default-credential"],
     },
     {
         id: "PROD-SECURE-VAULT",
         title: "Encrypt passwords in configuration files",
         scope: ["product"],
         status: "enforced",
-        components: ["components/host/product-config.ts", "components/host/node/wso2-secrets.sh", "components/kubernetes/workload.ts", "components/aws/secrets.ts"],
+        components: ["components/host/product-config.ts", "components/host/node/wso2-secrets.sh", "components/kubernetes/workload.ts", "components/aws/secrets.ts", "products/model/check.ts"],
         policies: ["wso2-no-literal-credentials", "wso2-kms-key-rotation", "wso2-secrets-customer-key", "wso2-k8s-no-literal-secrets"],
-        tests: ["test/host/render.test.ts", "test/kubernetes/manifests.test.ts", "test/policies/rules.test.ts", "test/kubernetes/policies.test.ts"],
+        tests: ["test/host/render.test.ts", "test/kubernetes/manifests.test.ts", "test/policies/rules.test.ts", "test/kubernetes/policies.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["default-credential", "missing-key"],
     },
     {
         id: "PROD-DEFAULT-PORTS",
@@ -103,27 +110,30 @@ export const GUIDELINES: Guideline[] = [
         title: "Strong HTTP(S) security",
         scope: ["product", "edge"],
         status: "enforced",
-        components: ["components/aws/edge.ts", "components/edge/nginx.ts", "components/host/product-config.ts"],
+        components: ["components/aws/edge.ts", "components/edge/nginx.ts", "components/host/product-config.ts", "products/model/check.ts"],
         policies: ["wso2-lb-drop-invalid-headers", "wso2-lb-tls-policy", "wso2-lb-http-redirect-only"],
-        tests: ["test/edge/edge-lb.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts"],
+        tests: ["test/edge/edge-lb.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["weak-tls-protocol", "weak-cipher"],
     },
     {
         id: "PROD-WEAK-CIPHERS",
         title: "Remove weak ciphers from the PassThrough transport",
         scope: ["product"],
         status: "implemented",
-        components: ["components/host/product-config.ts"],
+        components: ["components/host/product-config.ts", "products/model/check.ts"],
         policies: [],
-        tests: ["test/host/render.test.ts"],
+        tests: ["test/host/render.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["weak-cipher"],
     },
     {
         id: "PROD-SERVER-HEADER",
         title: "Change the HTTP Server header",
         scope: ["product", "edge"],
         status: "implemented",
-        components: ["components/host/product-config.ts", "components/edge/nginx.ts"],
+        components: ["components/host/product-config.ts", "components/edge/nginx.ts", "products/model/check.ts"],
         policies: [],
-        tests: ["test/host/render.test.ts", "test/edge/rules.test.ts"],
+        tests: ["test/host/render.test.ts", "test/edge/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["missing-key"],
     },
     {
         id: "PROD-HSTS",
@@ -132,9 +142,10 @@ export const GUIDELINES: Guideline[] = [
         status: "implemented",
         reason:
             "The header is set by the ALB's HTTPS listener, the product's deployment.toml and the nginx edge; no policy checks the listener's header attribute yet (an HTTP-to-HTTPS redirect is not HSTS: it is what HSTS lets browsers skip).",
-        components: ["components/host/product-config.ts", "components/edge/nginx.ts", "components/aws/edge.ts"],
+        components: ["components/host/product-config.ts", "components/edge/nginx.ts", "components/aws/edge.ts", "products/model/check.ts"],
         policies: [],
-        tests: ["test/host/render.test.ts", "test/edge/rules.test.ts", "test/edge/edge-lb.test.ts"],
+        tests: ["test/host/render.test.ts", "test/edge/rules.test.ts", "test/edge/edge-lb.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["missing-key"],
     },
     {
         id: "PROD-NO-CACHE",
@@ -188,9 +199,10 @@ export const GUIDELINES: Guideline[] = [
         title: "Change default admin credentials",
         scope: ["product", "aws", "kubernetes"],
         status: "enforced",
-        components: ["components/aws/secrets.ts", "components/aws/nodes.ts", "components/host/node/wso2-secrets.sh", "components/kubernetes/component.ts", "config/settings.ts"],
+        components: ["components/aws/secrets.ts", "components/aws/nodes.ts", "components/host/node/wso2-secrets.sh", "components/kubernetes/component.ts", "config/settings.ts", "products/model/check.ts"],
         policies: ["wso2-no-literal-credentials", "wso2-secrets-customer-key", "wso2-k8s-no-literal-secrets"],
-        tests: ["test/aws/prod-plan.test.ts", "test/policies/rules.test.ts", "test/kubernetes/stack.test.ts", "test/cli/stacks.test.ts", "test/config/settings.test.ts", "test/kubernetes/policies.test.ts"],
+        tests: ["test/aws/prod-plan.test.ts", "test/policies/rules.test.ts", "test/kubernetes/stack.test.ts", "test/cli/stacks.test.ts", "test/config/settings.test.ts", "test/kubernetes/policies.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["default-credential", "missing-key"],
     },
     {
         id: "PROD-SEPARATE-ADMIN",
@@ -207,9 +219,10 @@ export const GUIDELINES: Guideline[] = [
         title: "Restrict the management console",
         scope: ["product", "edge"],
         status: "enforced",
-        components: ["components/edge/alb.ts", "components/edge/waf.ts", "components/kubernetes/network.ts"],
+        components: ["components/edge/alb.ts", "components/edge/waf.ts", "components/kubernetes/network.ts", "products/model/check.ts"],
         policies: ["wso2-k8s-route-allowlist"],
-        tests: ["test/edge/corpus.test.ts", "test/kubernetes/policies.test.ts"],
+        tests: ["test/edge/corpus.test.ts", "test/kubernetes/policies.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["admin-wsdl-exposed"],
     },
     {
         id: "PROD-LOG-ROTATION",
@@ -272,9 +285,10 @@ export const GUIDELINES: Guideline[] = [
         title: "Configure the hostname",
         scope: ["product"],
         status: "implemented",
-        components: ["components/host/product-config.ts"],
+        components: ["components/host/product-config.ts", "products/model/check.ts"],
         policies: [],
-        tests: ["test/host/render.test.ts"],
+        tests: ["test/host/render.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["missing-key"],
     },
     {
         id: "PROD-PROXY",
@@ -401,9 +415,10 @@ export const GUIDELINES: Guideline[] = [
         title: "Only necessary ports open",
         scope: ["aws", "kubernetes", "host"],
         status: "enforced",
-        components: ["components/aws/security-rules.ts", "components/aws/cluster.ts", "stacks/index.ts", "components/host/nftables.ts", "components/kubernetes/network.ts"],
+        components: ["components/aws/security-rules.ts", "components/aws/cluster.ts", "stacks/index.ts", "components/host/nftables.ts", "components/kubernetes/network.ts", "products/model/check.ts"],
         policies: ["wso2-ssh-not-from-world", "wso2-no-world-open-ports", "wso2-imdsv2-required", "wso2-no-public-ip-on-nodes", "wso2-k8s-network-policy-coverage", "wso2-db-not-public", "wso2-db-port-nodes-only"],
-        tests: ["test/aws/prod-plan.test.ts", "test/host/firewall.test.ts", "test/policies/rules.test.ts", "test/bluegreen/edge.test.ts", "test/kubernetes/policies.test.ts"],
+        tests: ["test/aws/prod-plan.test.ts", "test/host/firewall.test.ts", "test/policies/rules.test.ts", "test/bluegreen/edge.test.ts", "test/kubernetes/policies.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        configChecks: ["plaintext-transport"],
     },
     {
         id: "NET-DEVICE-SECURITY",

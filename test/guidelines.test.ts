@@ -3,12 +3,31 @@ import * as fs from "fs";
 import * as path from "path";
 import { GUIDELINES } from "../components/guidelines";
 import { policyMeta } from "../policies/pack";
+import { FINDING_GUIDELINES, modelVersions, productModel } from "../products/model";
 import { REPO, runCli } from "./support/cli";
 
 /** The ids of WSO2's guideline list this project answers for (a contract: users have no copy of it). */
 const EXPECTED_IDS = ["PROD-UPDATES", "PROD-KEYSTORE", "PROD-SECURE-VAULT", "PROD-DEFAULT-PORTS", "PROD-READONLY-USERSTORE", "PROD-TLS-EXTERNAL", "PROD-LEAST-PRIV-DATASTORE", "PROD-TLS-STRONG", "PROD-WEAK-CIPHERS", "PROD-SERVER-HEADER", "PROD-HSTS", "PROD-NO-CACHE", "PROD-DH-KEYSIZE", "PROD-NO-RENEGOTIATION", "PROD-HOSTNAME-VERIFICATION", "PROD-JSESSIONID", "PROD-ADMIN-CREDENTIALS", "PROD-SEPARATE-ADMIN", "PROD-CONSOLE-ACCESS", "PROD-LOG-ROTATION", "PROD-LOG-FORGING", "PROD-JVM", "PROD-PUBLISHER-EGRESS", "PROD-CALLBACK-REGEX", "PROD-CLIENT-AUTH", "PROD-HOSTNAME", "PROD-PROXY", "PROD-SESSION-CLEANUP", "PROD-HEALTH-CHECK", "OS-DEDICATED-USER", "OS-MINIMAL-SOFTWARE", "OS-FIREWALL", "OS-CLUSTER-PORTS", "OS-SSH", "OS-UPDATES", "OS-MONITOR-USERS", "OS-BACKUPS", "NET-FAILOVER", "NET-LOGGING", "NET-OPEN-PORTS", "NET-DEVICE-SECURITY", "NET-FIRMWARE", "NET-BLOCK-ADMIN-CONTEXTS", "NET-PROXY-HOSTNAME", "DATA-BACKUP-RDBMS", "DEP-ENVIRONMENTS", "DEP-CONFIG-IN-VCS", "DEP-BLUE-GREEN", "DEP-CANARY", "DEP-PERF-ENVIRONMENT"];
 
 describe("guideline traceability", () => {
+    it("says which guidelines check-config verifies, as the configuration model maps its findings", () => {
+        for (const g of GUIDELINES) {
+            for (const id of g.configChecks ?? []) {
+                assert.ok(id in FINDING_GUIDELINES, `${g.id}: ${id} is not a check-config finding`);
+                assert.ok(FINDING_GUIDELINES[id as keyof typeof FINDING_GUIDELINES].includes(g.id), `${g.id}: ${id} does not verify it`);
+            }
+        }
+        for (const [finding, ids] of Object.entries(FINDING_GUIDELINES)) {
+            for (const id of ids) assert.ok(GUIDELINES.find((g) => g.id === id)?.configChecks?.includes(finding), `${id} should list ${finding}`);
+        }
+        // Every key the model requires carries a guideline that missing-key verifies.
+        for (const product of ["apim", "mi", "is", "si"] as const) {
+            for (const v of modelVersions(product)) {
+                for (const r of productModel(product, v).required) assert.ok(FINDING_GUIDELINES["missing-key"].includes(r.guideline), `${product} ${v} ${r.key}: ${r.guideline}`);
+            }
+        }
+    });
+
     it("catalogs every guideline id exactly once", () => {
         assert.deepEqual(GUIDELINES.map((g) => g.id), EXPECTED_IDS);
     });

@@ -19,6 +19,17 @@ export type FindingId =
     | "missing-key";
 export type Severity = "error" | "warning" | "info";
 
+/** Guideline ids (components/guidelines.ts) each finding verifies in a product configuration. */
+export const FINDING_GUIDELINES: Record<FindingId, string[]> = {
+    "unknown-key": [],
+    "default-credential": ["PROD-KEYSTORE", "PROD-SECURE-VAULT", "PROD-ADMIN-CREDENTIALS"],
+    "weak-tls-protocol": ["PROD-TLS-STRONG"],
+    "weak-cipher": ["PROD-TLS-STRONG", "PROD-WEAK-CIPHERS"],
+    "plaintext-transport": ["NET-OPEN-PORTS"],
+    "admin-wsdl-exposed": ["PROD-CONSOLE-ACCESS"],
+    "missing-key": ["PROD-HOSTNAME", "PROD-SERVER-HEADER", "PROD-HSTS", "PROD-ADMIN-CREDENTIALS", "PROD-SECURE-VAULT"],
+};
+
 export interface Finding {
     id: FindingId;
     severity: Severity;

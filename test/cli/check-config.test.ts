@@ -18,7 +18,7 @@ function cli(args: string[]): { status: number; stdout: string; stderr: string }
 }
 
 function json(file: string, product: string, extra: string[] = []) {
-    const r = cli([path.join(FIXTURES, file), "--product", product, "--format", "json", ...extra]);
+    const r = cli([path.resolve(FIXTURES, file), "--product", product, "--format", "json", ...extra]);
     return { ...r, report: JSON.parse(r.stdout) as { product: string; version: string; findings: { id: string; severity: string; key: string; message: string }[]; effective: { tls: Record<string, { protocols: string[]; ciphers: string[] }> } } };
 }
 
@@ -46,6 +46,9 @@ describe("check-config (CLI)", function () {
         assert.ok(has(f, "weak-cipher", "transport.binary.receiver.ciphers", "warning"), "the shipped CBC suites");
         assert.ok(has(f, "plaintext-transport", "servlet-http", "warning"));
         assert.match(f.find((x) => x.key === "servlet-http")!.message, /no key closes it; contained by the host firewall/);
+        assert.ok(has(f, "missing-key", "http_header_security_filter.hsts.enabled", "warning"), "HSTS off by the kernel's default");
+        assert.ok(has(f, "missing-key", "transport.https.properties.server", "warning"), "Server header");
+        assert.ok(!f.some((x) => x.id === "admin-wsdl-exposed"), "admin WSDLs are off by default");
         // MI: its defaults include admin/admin for the super admin and the management API's file store.
         const mi = json("out-of-box.toml", "mi").report.findings;
         assert.ok(has(mi, "default-credential", "internal_apis.users"));
@@ -101,6 +104,20 @@ describe("check-config (CLI)", function () {
         assert.equal(rc4.locations[0].physicalLocation.region.startLine, 24, "the ciphers line of helm-like.toml");
         assert.equal(rc4.locations[0].physicalLocation.artifactLocation.uri, "test/fixtures/check-config/helm-like.toml");
         assert.equal(tomlKeyLine("[a]\nb = 1\n[c.d]\ne = 2\n", "c.d.e"), 4);
+    });
+
+    it("admin WSDLs turned on are an error (kernel products and MI have their own key)", function () {
+        const dir = require("fs").mkdtempSync(path.join(require("os").tmpdir(), "check-config-"));
+        try {
+            const kernel = path.join(dir, "kernel.toml");
+            require("fs").writeFileSync(kernel, "[admin_service.wsdl]\nenable = true\n");
+            assert.ok(has(json(kernel, "is").report.findings, "admin-wsdl-exposed", "admin_service.wsdl.enable"));
+            const mi = path.join(dir, "mi.toml");
+            require("fs").writeFileSync(mi, "[server]\nhide_admin_service_wsdl = false\n");
+            assert.ok(has(json(mi, "mi").report.findings, "admin-wsdl-exposed", "server.hide_admin_service_wsdl"));
+        } finally {
+            require("fs").rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("SI reads deployment.yaml", function () {
