@@ -36,7 +36,7 @@ export class NodeVm {
     bootSeconds: number[] = [];
 
     private constructor(readonly opts: NodeOptions, readonly dir: string) {
-        this.guest = new Guest(path.join(dir, "qga.sock"));
+        this.guest = new Guest(path.join(dir, "vm", "qga.sock"));
     }
 
     static async start(opts: NodeOptions): Promise<NodeVm> {
