@@ -111,8 +111,8 @@ export const GUIDELINES: Guideline[] = [
         scope: ["product", "edge"],
         status: "enforced",
         components: ["components/aws/edge.ts", "components/edge/nginx.ts", "components/host/product-config.ts", "products/model/check.ts"],
-        policies: ["wso2-lb-drop-invalid-headers", "wso2-lb-tls-policy", "wso2-lb-http-redirect-only"],
-        tests: ["test/edge/edge-lb.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        policies: ["wso2-lb-drop-invalid-headers", "wso2-lb-tls-policy", "wso2-lb-http-redirect-only", "wso2-certificate-expiry"],
+        tests: ["test/edge/edge-lb.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts", "test/policies/new-checks.test.ts"],
         configChecks: ["weak-tls-protocol", "weak-cipher"],
     },
     {
@@ -389,8 +389,8 @@ export const GUIDELINES: Guideline[] = [
         scope: ["host", "aws", "kubernetes"],
         status: "enforced",
         components: ["components/aws/backup.ts", "components/aws/nodes.ts", "components/host/node/wso2-backup.sh", "components/host/node/wso2-restore.sh", "components/host/systemd.ts", "components/kubernetes/backup.ts"],
-        policies: ["wso2-volumes-encrypted", "wso2-bucket-versioned", "wso2-bucket-kms-encrypted", "wso2-bucket-private", "wso2-public-access-block-complete", "wso2-bucket-lifecycle", "wso2-bucket-tls-only", "wso2-kms-key-rotation"],
-        tests: ["test/host/keystore-backup.test.ts", "test/aws/prod-plan.test.ts", "test/aws/units.test.ts", "test/policies/rules.test.ts", "test/kubernetes/manifests.test.ts"],
+        policies: ["wso2-volumes-encrypted", "wso2-bucket-versioned", "wso2-bucket-kms-encrypted", "wso2-bucket-private", "wso2-public-access-block-complete", "wso2-bucket-lifecycle", "wso2-bucket-tls-only", "wso2-kms-key-rotation", "wso2-backup-bucket-access-logs", "wso2-efs-encrypted"],
+        tests: ["test/host/keystore-backup.test.ts", "test/aws/prod-plan.test.ts", "test/aws/units.test.ts", "test/policies/rules.test.ts", "test/kubernetes/manifests.test.ts", "test/policies/new-checks.test.ts"],
     },
     {
         id: "NET-FAILOVER",
@@ -407,8 +407,8 @@ export const GUIDELINES: Guideline[] = [
         scope: ["aws", "kubernetes"],
         status: "enforced",
         components: ["components/aws/network.ts", "components/aws/edge.ts", "components/aws/backup.ts"],
-        policies: ["wso2-lb-access-logs", "wso2-log-retention"],
-        tests: ["test/aws/prod-plan.test.ts", "test/edge/edge-lb.test.ts", "test/policies/rules.test.ts", "test/policies/environment.test.ts"],
+        policies: ["wso2-lb-access-logs", "wso2-log-retention", "wso2-backup-bucket-access-logs"],
+        tests: ["test/aws/prod-plan.test.ts", "test/edge/edge-lb.test.ts", "test/policies/rules.test.ts", "test/policies/environment.test.ts", "test/policies/new-checks.test.ts"],
     },
     {
         id: "NET-OPEN-PORTS",

@@ -4,7 +4,10 @@
  */
 import type { PolicyPackArgs } from "@pulumi/policy";
 import { Wso2Rule } from "./lib/define";
+import { rule as backupBucketAccessLogs } from "./rules/backup-bucket-access-logs";
 import { rule as bucketKmsEncrypted } from "./rules/bucket-kms-encrypted";
+import { rule as certificateExpiry } from "./rules/certificate-expiry";
+import { rule as efsEncrypted } from "./rules/efs-encrypted";
 import { rule as bucketLifecycle } from "./rules/bucket-lifecycle";
 import { rule as bucketPrivate } from "./rules/bucket-private";
 import { rule as bucketTlsOnly } from "./rules/bucket-tls-only";
@@ -73,6 +76,9 @@ export const rules: Wso2Rule[] = [
     kmsRotation,
     secretsCustomerKey,
     logRetention,
+    backupBucketAccessLogs,
+    efsEncrypted,
+    certificateExpiry,
     dbStorageEncrypted,
     dbNotPublic,
     dbTlsForced,

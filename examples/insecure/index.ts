@@ -5,9 +5,11 @@
  * It is a foreign program: it uses @pulumi/aws directly and nothing of this repository.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as acm from "@pulumi/aws/acm";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ebs from "@pulumi/aws/ebs";
 import * as ec2 from "@pulumi/aws/ec2";
+import * as efs from "@pulumi/aws/efs";
 import * as kms from "@pulumi/aws/kms";
 import * as lb from "@pulumi/aws/lb";
 import * as rds from "@pulumi/aws/rds";
@@ -137,6 +139,26 @@ const db = new rds.Instance("wso2-db", {
     vpcSecurityGroupIds: [dbSg.id],
     backupRetentionPeriod: 0,
     skipFinalSnapshot: true,
+});
+
+// Shared deployment artifacts on an unencrypted file system.
+new efs.FileSystem("wso2-shared", { performanceMode: "generalPurpose", tags: { Name: "wso2-deployment-sync" } });
+
+// A certificate imported once by hand (valid 20 days from 2026-12-01: expired or about to be), which AWS never renews.
+new acm.Certificate("wso2-imported-cert", {
+    certificateBody: `-----BEGIN CERTIFICATE-----
+MIIBjDCCATGgAwIBAgIUNfMGpeufbZHoSXBQ5wkX9QeQ+HUwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQYXBpbS5leGFtcGxlLmNvbTAeFw0yNjEyMDEwNjIxMjNaFw0y
+NjEyMjEwNjIxMjNaMBsxGTAXBgNVBAMMEGFwaW0uZXhhbXBsZS5jb20wWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAATSNHhgJNsGb1WOgr5bkTqiH+YBjdtvBj1aw2Zd
+kDpuU2vRmr4gIv+trDhltlBSN5G2y6mYcqrVMVpG13p+wjhco1MwUTAdBgNVHQ4E
+FgQUbE+00TibvnHm+g4O2sofEtIylJ4wHwYDVR0jBBgwFoAUbE+00TibvnHm+g4O
+2sofEtIylJ4wDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA1uJ+
+hsUybFqaGJXtkS4ejaz1frtNIrqjCXuYuyLCnPYCIQDTUa35PTQKu6Up4kCa3rvq
+eu7EaghWsb2TrR/Y2DY7VQ==
+-----END CERTIFICATE-----
+`,
+    privateKey: config.getSecret("certificateKey") ?? pulumi.secret("imported by hand, not kept here"),
 });
 
 export const databaseEndpoint = db.endpoint;

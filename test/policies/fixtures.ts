@@ -131,6 +131,7 @@ export function secureStack(): PlannedResource[] {
         res("aws:wafv2/webAclAssociation:WebAclAssociation", "edge-waf", { resourceArn: "arn:lb/edge", webAclArn: "arn:waf/acl" }),
         ...bucketWithCompanions("backup-bucket", { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:1:key/k" }),
         ...bucketWithCompanions("logs-bucket", { sseAlgorithm: "AES256" }),
+        res("aws:s3/bucketLogging:BucketLogging", "backup-bucket-logging", { bucket: "backup-bucket", targetBucket: "logs-bucket", targetPrefix: "backups/" }),
         res("aws:kms/key:Key", "backup-key", { enableKeyRotation: true, deletionWindowInDays: 30 }, { arn: "arn:aws:kms:eu-west-1:1:key/k" }),
         res("aws:secretsmanager/secret:Secret", "admin-secret", { kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k" }),
         res("aws:cloudwatch/logGroup:LogGroup", "wso2-logs", { retentionInDays: 365 }),

@@ -134,6 +134,13 @@ const cases: Case[] = [
         stack: () => patch(secureStack(), "wso2-logs", { retentionInDays: undefined }) },
     { title: "logs kept 14 days", policy: "wso2-log-retention", on: "wso2-logs", says: /kept 14 days; at least 365/,
         stack: () => patch(secureStack(), "wso2-logs", { retentionInDays: 14 }) },
+    // backups, file systems, certificates (more cases in test/policies/new-checks.test.ts)
+    { title: "backup bucket without server access logging", policy: "wso2-backup-bucket-access-logs", on: "backup-bucket", says: /holds backups but has no server access logging/,
+        stack: () => without(secureStack(), "backup-bucket-logging") },
+    { title: "unencrypted EFS file system", policy: "wso2-efs-encrypted", on: "shared-fs", says: /not encrypted at rest/,
+        stack: () => [...secureStack(), res("aws:efs/fileSystem:FileSystem", "shared-fs", { encrypted: false })] },
+    { title: "imported certificate body that is no certificate", policy: "wso2-certificate-expiry", on: "edge-cert", says: /not a PEM-encoded X\.509 certificate/,
+        stack: () => [...secureStack(), res("aws:acm/certificate:Certificate", "edge-cert", { certificateBody: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n" })] },
     // databases
     { title: "unencrypted database storage", policy: "wso2-db-storage-encrypted", on: "db", says: /storage is not encrypted/,
         stack: () => patch(secureStack(), "db", { storageEncrypted: undefined }) },
@@ -214,7 +221,9 @@ describe("policies: each policy fires on its violation and not on the hardened s
             const findings = await evaluatePack(c.stack());
             const mine = findings.filter((f) => f.policyName === c.policy);
             assert.ok(mine.some((f) => f.urn === urnOf(find(c.stack(), c.on).type, c.on) && c.says.test(f.message)), `expected ${c.policy} on ${c.on} saying ${c.says}; got:\n${show(findings)}`);
-            assert.ok(mine.every((f) => f.enforcementLevel === "mandatory"));
+            // At the policy's own default level (mandatory, or advisory for the certificate expiry).
+            const level = rules.find((r) => r.policy.name === c.policy)!.policy.enforcementLevel ?? "mandatory";
+            assert.ok(mine.every((f) => f.enforcementLevel === level), show(mine));
             const meta = policyMeta.find((m) => m.name === c.policy)!;
             assert.deepStrictEqual(mine[0].guidelines, meta.guidelines);
         });
