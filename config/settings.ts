@@ -349,7 +349,9 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     }
     if (settings.databaseMode === "existing") {
         if (!settings.databaseEndpoint) bad("databaseEndpoint", "", "is required when databaseMode is existing: the database server's host name");
-        if (!settings.databaseSecretArn) bad("databaseSecretArn", "", "is required when databaseMode is existing: the secret of its administrative user");
+        if (!settings.databaseSecretArn && settings.platform === "aws") {
+            bad("databaseSecretArn", "", "is required when databaseMode is existing on aws: the secret of its administrative user");
+        }
     } else {
         for (const key of ["databaseEndpoint", "databaseSecretArn"] as const) {
             if (settings[key]) bad(key, settings[key], "must be empty unless databaseMode is existing");

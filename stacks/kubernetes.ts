@@ -7,10 +7,30 @@ import * as iam from "@pulumi/aws/iam";
 import { PodIdentityAssociation } from "@pulumi/aws/eks/podIdentityAssociation";
 import { ConfigError, type Settings } from "../config/settings";
 import { productSpec } from "../products";
+import { databaseNames, productDatabases } from "../products/databases";
+import { RUNTIME_USERNAME } from "../components/aws/database";
 import { BackupStore } from "../components/aws/backup";
 import { accountId } from "../components/aws/common";
 import { backupWriterPolicy, cronFromOnCalendar, podIdentityTrustPolicy, Wso2Kubernetes, type KubernetesInput } from "../components/kubernetes";
 import { stackRegion } from "./region";
+
+/**
+ * The shared database on Kubernetes: always an existing server (databaseEndpoint), its runtime user's
+ * password in the Secret `<name>-database` and its CA bundle in `<name>-database-ca`, both provisioned
+ * outside this program (for example synced from Secrets Manager). Unset endpoint: the image's H2.
+ */
+function kubernetesDatabase(settings: Settings, name: string): KubernetesInput["database"] {
+    const databases = productDatabases(settings.product, settings.nodeCount > 1);
+    if (databases.length === 0 || !settings.databaseEndpoint) return undefined;
+    return {
+        host: settings.databaseEndpoint,
+        port: settings.databasePort,
+        databases: databaseNames(databases, settings.databaseNames),
+        runtimeUsername: RUNTIME_USERNAME,
+        secretName: `${name}-database`,
+        caSecretName: `${name}-database-ca`,
+    };
+}
 
 /** The renderers' input from validated settings. */
 export function kubernetesInput(settings: Settings, name: string): KubernetesInput {
@@ -40,6 +60,7 @@ export function kubernetesInput(settings: Settings, name: string): KubernetesInp
         proxy: settings.proxyHost ? { host: settings.proxyHost, port: settings.proxyPort } : undefined,
         adminSecretName: `${name}-admin`,
         keystoreSecretName: `${name}-keystores`,
+        database: kubernetesDatabase(settings, name),
     };
 }
 

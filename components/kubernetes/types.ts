@@ -32,6 +32,19 @@ export interface BackupTarget {
     uploaderImage?: string;
 }
 
+export interface KubernetesDatabase {
+    /** Host name of the server, as its certificate names it. */
+    host: string;
+    port: number;
+    /** Database name per datasource (`apim_db` -> `wso2am_db`). */
+    databases: Record<string, string>;
+    runtimeUsername: string;
+    /** Secret holding `password` of the runtime user. */
+    secretName: string;
+    /** Secret holding `ca.pem`, the bundle that signs the server's certificate. */
+    caSecretName: string;
+}
+
 export interface ClusterResources {
     /** CPU request of a product container, e.g. `1`. @default "1" */
     cpuRequest?: string;
@@ -86,6 +99,13 @@ export interface KubernetesInput {
      * `wso2carbon.jks`) and their `password`; provisioned outside this program (e.g. by cert-manager).
      */
     keystoreSecretName: string;
+    /**
+     * The shared database (an external endpoint, e.g. RDS): the product connects as the runtime user over TLS
+     * verifying the server against `ca.pem` of `caSecretName`, its password (`password` of `secretName`, e.g.
+     * synced from Secrets Manager) through Secure Vault. The image must carry the PostgreSQL JDBC driver.
+     * @default undefined (the image's embedded H2)
+     */
+    database?: KubernetesDatabase;
     /**
      * CPU and memory of the product containers.
      * @default the defaults of `ClusterResources`

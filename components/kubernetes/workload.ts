@@ -11,6 +11,7 @@
 import type { Color } from "../../config/settings";
 import type { HealthCheck, ProductSpec } from "../../products";
 import { SECURE_VAULT_ALIASES, ADMIN_USERNAME_ENV, NODE_IP_ENV, renderDeploymentToml } from "../host/product-config";
+import { DATABASE_VAULT_ALIAS, datasourceKeys } from "../host/datasources";
 import { JVM_SECURITY_FLAGS, heapSizeMiB } from "../host/systemd";
 import { containerSecurityContext, podSecurityContext } from "./security";
 import type { KubernetesInput, Manifest } from "./types";
@@ -86,6 +87,9 @@ function sizeLimit(spec: ProductSpec, dir: string): string {
 const SEED_ROOT = "/seed";
 const RENDERED_DIR = "/etc/wso2-rendered";
 const ADMIN_SECRET_DIR = "/run/secrets/wso2-admin";
+/** The runtime database user's Secret (init container only) and the database CA bundle (product container). */
+const DATABASE_SECRET_DIR = "/run/secrets/wso2-database";
+export const DATABASE_CA_DIR = "/run/secrets/wso2-database-ca";
 const KEYSTORE_SECRET_DIR = "/run/secrets/wso2-keystore";
 /** Secure Vault reads the keystore password from this file in the product home and keeps it there. */
 const PASSWORD_PERSIST = "password-persist";
@@ -117,8 +121,11 @@ export function renderSeedScript(spec: ProductSpec, version: string): string {
  * Init step 2: append a `[secrets]` table with the passwords between brackets and let the product's cipher
  * tool encrypt them in place with the keystore, so the configuration holds only ciphertext.
  */
-export function renderSecureVaultScript(spec: ProductSpec, version: string): string {
+export function renderSecureVaultScript(spec: ProductSpec, version: string, database = false): string {
     const home = containerProductHome(spec, version);
+    const db = database
+        ? { read: `\ndatabase_password="$(cat ${sq(`${DATABASE_SECRET_DIR}/password`)})"`, check: ' "$database_password"', put: `\n  printf '%s = "[%s]"\\n' ${DATABASE_VAULT_ALIAS} "$database_password"` }
+        : { read: "", check: "", put: "" };
     return `#!/bin/sh
 # Puts the super admin and keystore passwords into Secure Vault: plain values between brackets in
 # [secrets], which the cipher tool encrypts in place with the product's keystore.
@@ -126,8 +133,8 @@ set -eu
 home=${sq(home)}
 config="$home/${spec.layout.configFile}"
 admin_password="$(cat ${sq(`${ADMIN_SECRET_DIR}/password`)})"
-keystore_password="$(cat ${sq(`${KEYSTORE_SECRET_DIR}/password`)})"
-for value in "$admin_password" "$keystore_password"; do
+keystore_password="$(cat ${sq(`${KEYSTORE_SECRET_DIR}/password`)})"${db.read}
+for value in "$admin_password" "$keystore_password"${db.check}; do
   case "$value" in
     '' | *'"'* | *\\\\* | *']'*)
       echo "secure-vault: a password is empty or holds a quote, backslash or ']', which the [secrets] table cannot carry" >&2
@@ -138,7 +145,7 @@ done
 {
   printf '\\n[secrets]\\n'
   printf '%s = "[%s]"\\n' ${SECURE_VAULT_ALIASES.adminPassword} "$admin_password"
-  printf '%s = "[%s]"\\n' ${SECURE_VAULT_ALIASES.keystorePassword} "$keystore_password"
+  printf '%s = "[%s]"\\n' ${SECURE_VAULT_ALIASES.keystorePassword} "$keystore_password"${db.put}
 } >>"$config"
 printf '%s\\n' "$keystore_password" | "$home/bin/ciphertool.sh" -Dconfigure >/dev/null
 `;
@@ -163,6 +170,7 @@ export function renderProductConfig(input: KubernetesInput, color: Color): strin
         publicPort: 443,
         clustering: isClustered(spec) ? { scheme: "wka", members } : undefined,
         proxy: input.proxy,
+        databases: input.database ? datasourceKeys({ ...input.database, product: spec.id, caBundlePath: `${DATABASE_CA_DIR}/ca.pem` }) : undefined,
     });
 }
 
@@ -276,13 +284,14 @@ export function podTemplate(input: KubernetesInput, color: Color) {
                     name: "secure-vault",
                     image: input.image,
                     imagePullPolicy: "IfNotPresent",
-                    command: ["/bin/sh", "-c", renderSecureVaultScript(spec, input.productVersion)],
+                    command: ["/bin/sh", "-c", renderSecureVaultScript(spec, input.productVersion, input.database !== undefined)],
                     securityContext: security,
                     resources: initResources,
                     volumeMounts: [
                         ...productMounts,
                         { name: "admin-secret", mountPath: ADMIN_SECRET_DIR, readOnly: true },
                         { name: "keystore", mountPath: KEYSTORE_SECRET_DIR, readOnly: true },
+                        ...(input.database ? [{ name: "database-secret", mountPath: DATABASE_SECRET_DIR, readOnly: true }] : []),
                     ],
                 },
             ],
@@ -305,6 +314,7 @@ export function podTemplate(input: KubernetesInput, color: Color) {
                     volumeMounts: [
                         ...productMounts,
                         { name: "keystore", mountPath: `${home}/${PASSWORD_PERSIST}`, subPath: "password", readOnly: true },
+                        ...(input.database ? [{ name: "database-ca", mountPath: DATABASE_CA_DIR, readOnly: true }] : []),
                     ],
                 },
             ],
@@ -314,6 +324,12 @@ export function podTemplate(input: KubernetesInput, color: Color) {
                 { name: "rendered-config", configMap: { name: configMapName(input.name, color), defaultMode: 0o440 } },
                 { name: "admin-secret", secret: { secretName: input.adminSecretName, defaultMode: 0o440 } },
                 { name: "keystore", secret: { secretName: input.keystoreSecretName, defaultMode: 0o440 } },
+                ...(input.database
+                    ? [
+                          { name: "database-secret", secret: { secretName: input.database.secretName, defaultMode: 0o440 } },
+                          { name: "database-ca", secret: { secretName: input.database.caSecretName, defaultMode: 0o444, items: [{ key: "ca.pem", path: "ca.pem" }] } },
+                      ]
+                    : []),
             ],
         },
     };

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import type { RecordedArtifact } from "../../components/artifacts";
 
@@ -76,6 +77,29 @@ describe("kubernetes: the k8s-prod stack under mocks", function () {
     });
 
     const ofType = (type: string) => registered.filter((r) => r.type === type);
+
+    it("connects to the external database endpoint over verified TLS, as the runtime user, its password through Secure Vault", () => {
+        const config = ofType("kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "wso2-apim-blue-config")!;
+        const toml = parseToml(config.inputs.data["deployment.toml"]) as any;
+        const host = stackConfig("k8s-prod")["wso2-hardening:databaseEndpoint"];
+        for (const [datasource, name] of [["apim_db", "wso2am_db"], ["shared_db", "wso2shared_db"]]) {
+            const d = toml.database[datasource];
+            assert.equal(d.url, `jdbc:postgresql://${host}:5432/${name}?sslmode=verify-full&amp;sslrootcert=/run/secrets/wso2-database-ca/ca.pem`);
+            assert.equal(d.username, "wso2_runtime");
+            assert.equal(d.password, "$secret{database_password}");
+        }
+        const pod = ofType("kubernetes:apps/v1:StatefulSet")[0].inputs.spec.template.spec;
+        const vault = pod.initContainers.find((c: any) => c.name === "secure-vault");
+        assert.match(vault.command[2], /database_password="\$\(cat '\/run\/secrets\/wso2-database\/password'\)"/);
+        assert.match(vault.command[2], /printf '%s = "\[%s\]"\\n' database_password "\$database_password"/);
+        assert.ok(vault.volumeMounts.some((m: any) => m.name === "database-secret"));
+        // The password Secret is mounted only where the vault is filled; the product sees the CA bundle alone.
+        assert.ok(!pod.containers[0].volumeMounts.some((m: any) => m.name === "database-secret"));
+        assert.ok(pod.containers[0].volumeMounts.some((m: any) => m.name === "database-ca" && m.mountPath === "/run/secrets/wso2-database-ca"));
+        const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v.secret?.secretName]));
+        assert.equal(volumes["database-secret"], "wso2-apim-database");
+        assert.equal(volumes["database-ca"], "wso2-apim-database-ca");
+    });
 
     it("registers the component with every Kubernetes resource the issue asks for", () => {
         assert.equal(ofType("wso2-hardening:kubernetes:Wso2Kubernetes").length, 1);
