@@ -97,6 +97,18 @@ describe("node configuration against the model, every product and version", func
                     assertHardened(checkConfig(merged, productModel(product, version)), product);
                 });
 
+                it("on the shared database: the datasource keys are ones the version reads, passwords from the vault", () => {
+                    const databases: Record<string, string> = product === "apim" ? { apim_db: "wso2am_db", shared_db: "wso2shared_db" } : product === "is" ? { identity_db: "wso2identity_db", shared_db: "wso2shared_db" } : { coordination_db: "wso2mi_coordination_db" };
+                    const database = { host: "db.internal.example.com", port: 5432, databases, runtimeUsername: "wso2_runtime", masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-master-AbCdEf", runtimeSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-runtime-AbCdEf" };
+                    const boot = renderNodeBoot(nodeInput(product, { productVersion: version, database }));
+                    const toml = boot.artifacts.find((a) => a.kind === "deployment.toml")!.content;
+                    const model = productModel(product, version);
+                    const flat = flattenToml(parseToml(toml) as Record<string, unknown>);
+                    assert.deepEqual([...flat.keys()].filter((k) => !modelReads(model, k)), []);
+                    assert.ok([...flat.keys()].some((k) => k.startsWith(product === "mi" ? "datasource" : "database.")), "datasources rendered");
+                    assertHardened(checkConfig(toml, model), product);
+                });
+
                 it("the overlay alone already closes what the defaults leave open", () => {
                     assertHardened(checkConfig(rendered(product, version).content, productModel(product, version)), product);
                 });
@@ -131,6 +143,15 @@ describe("node configuration against the model, every product and version", func
             assert.deepEqual(users, [{ user: { username: "${env:WSO2_ADMIN_USERNAME}", password: "${sec:admin_password}", roles: 1 } }], "admin/admin gone");
             assertHardened(checkConfig(merged, productModel("si", "4.3.0")), "si");
         });
+    });
+
+    it("log4j2: IS keeps its %mm masking converter inside the CR/LF encoding; the others log %m", () => {
+        for (const product of ["apim", "mi", "is"] as const) {
+            const log4j2 = renderNodeBoot(nodeInput(product)).artifacts.find((a) => a.kind === "log4j2.properties")!.content;
+            const patterns = log4j2.split("\n").filter((l) => l.includes(".layout.pattern = "));
+            assert.equal(patterns.length, 2);
+            for (const p of patterns) assert.ok(p.includes(product === "is" ? "%enc{%mm}{CRLF}" : "%enc{%m}{CRLF}"), `${product}: ${p}`);
+        }
     });
 
     it("the merge tool fails on a file that does not parse, naming the file", () => {
