@@ -108,6 +108,23 @@ export const CONFIG_KEYS = {
         description: "AMI of the nodes. Empty: the latest official Debian 12 AMI of the region.",
         default: "",
     },
+    distributionS3Uri: {
+        type: "string",
+        description:
+            "S3 URI (s3://bucket/key.zip) of the product distribution zip the nodes install at boot, verified against distributionSha256; the nodes' role may read exactly this object. prod requires it or productAmiId.",
+        default: "",
+    },
+    distributionSha256: {
+        type: "string",
+        description: "SHA-256 (64 hex digits) of the distribution zip at distributionS3Uri; a node refuses any other file and fails its boot. Required with distributionS3Uri.",
+        default: "",
+    },
+    productAmiId: {
+        type: "string",
+        description:
+            "AMI built with the product already installed in its home (/opt/wso2/<distribution>-<version>); used instead of amiId, and no distribution is downloaded. prod requires it or distributionS3Uri.",
+        default: "",
+    },
     vpcId: {
         type: "string",
         description: "Existing VPC to deploy into. Empty: a VPC is created with private and public subnets in two or more zones.",

@@ -41,6 +41,9 @@ export interface Settings {
     instanceType: string;
     instanceMemoryMiB: number;
     amiId?: string;
+    /** The product zip the nodes install, with its SHA-256; absent when productAmiId holds the product. */
+    distribution?: { s3Uri: string; sha256: string };
+    productAmiId?: string;
     vpcId?: string;
     privateSubnetIds: string[];
     publicSubnetIds: string[];
@@ -225,6 +228,17 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         }
         return { activeColor: c as Color, canaryWeight: w };
     };
+    const distribution = (): Settings["distribution"] => {
+        const s3Uri = optional("distributionS3Uri", /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9._/-]+\.zip$/, "an S3 URI of a zip such as s3://releases/wso2am-4.3.0.zip");
+        const sha256 = str("distributionSha256").toLowerCase();
+        if (s3Uri === undefined) {
+            if (sha256 !== "") bad("distributionSha256", sha256, "is only meaningful with distributionS3Uri");
+            return undefined;
+        }
+        if (!/^[0-9a-f]{64}$/.test(sha256)) bad("distributionSha256", sha256, "must be the 64 hex digits of the distribution's SHA-256 (sha256sum <zip>) when distributionS3Uri is set");
+        else if (/^(.)\1{63}$/.test(sha256)) bad("distributionSha256", sha256, "is a placeholder, not a checksum: set the SHA-256 of your distribution zip");
+        return { s3Uri, sha256 };
+    };
     const nodeCount = int("nodeCount", 1, 20);
     const sshSourceCidrs = cidrs("sshSourceCidrs");
     const productVersion = optional("productVersion", /^\d+\.\d+\.\d+$/, "a version such as 4.3.0") ?? PRODUCTS[product]?.defaultVersion ?? "";
@@ -249,6 +263,8 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         instanceType: required("instanceType", /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as m6i.xlarge"),
         instanceMemoryMiB: int("instanceMemoryMiB", 0, 4194304),
         amiId: optional("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0"),
+        distribution: distribution(),
+        productAmiId: optional("productAmiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0"),
         vpcId: optional("vpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123456789abcdef0"),
         privateSubnetIds: list("privateSubnetIds"),
         publicSubnetIds: list("publicSubnetIds"),
@@ -370,11 +386,24 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         bad("eksClusterName", "", "is required on kubernetes: the backup job's workload identity is bound on that cluster");
     }
 
+    if (settings.productAmiId && settings.distribution) {
+        bad("productAmiId", settings.productAmiId, "must not be combined with distributionS3Uri: the image holds the product, or the nodes download it, not both");
+    }
+    if (settings.productAmiId && settings.amiId) {
+        bad("amiId", settings.amiId, "must be empty when productAmiId is set (productAmiId is the nodes' image)");
+    }
     // Production refuses what WSO2's guidelines rule out (NET-FAILOVER, OS-SSH).
     if (environment === "prod") {
         if (nodeCount < 2) bad("nodeCount", nodeCount, "must be at least 2 in prod (failover needs two nodes)");
         for (const c of sshSourceCidrs) {
             if (isWorldCidr(c)) bad("sshSourceCidrs", c, "must not allow SSH from anywhere in prod");
+        }
+        if (settings.platform === "aws" && settings.role !== "edge" && !settings.distribution && !settings.productAmiId) {
+            bad(
+                "distributionS3Uri",
+                "",
+                "is required in prod (or productAmiId): the nodes install the product from s3://bucket/key.zip verified against distributionSha256, or boot an image that holds it",
+            );
         }
         if (settings.platform === "aws" && settings.role !== "edge" && !settings.backupReplicaRegion) {
             bad("backupReplicaRegion", "", "is required in prod: backups must be replicated to a second region");

@@ -62,22 +62,39 @@ export interface NodeRolePolicyInput {
     secretArns: string[];
     secretsKeyArn: string;
     backupBucketArn: string;
+    /** This cluster's prefix: its nodes' backups under `<prefix>/<node id>/`, its keystore under `<prefix>/keystore/`. */
     backupPrefix: string;
     backupKeyArn: string;
     logGroupArn: string;
+    /** ARN of the product distribution object the install step downloads. @default none (the image holds the product) */
+    distributionObjectArn?: string;
     /** The database's master and runtime secrets and their keys, when the product uses a shared database. */
     databaseSecretArns?: string[];
     databaseKeyArns?: string[];
 }
 
+/** ARN of the object an `s3://bucket/key` URI names. */
+export function s3ObjectArn(partition: string, s3Uri: string): string {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(s3Uri);
+    if (!m) throw new Error(`distributionS3Uri: ${JSON.stringify(s3Uri)} is not an s3://bucket/key URI`);
+    return `arn:${partition}:s3:::${m[1]}/${m[2]}`;
+}
+
 /**
- * The nodes' own permissions beyond SSM core: read this cluster's secrets, put (never read or delete)
- * backups under its prefix, ship logs to its log group and metrics to the agent's namespace, and list
- * instances (the EC2 API cannot scope Describe calls) to find cluster peers by tag.
+ * The nodes' own permissions beyond SSM core, one statement per step that needs it:
+ * - keystore and secrets steps: read this cluster's two secrets (decrypting only through Secrets Manager);
+ * - keystore, backup and restore steps: list, get and put under this cluster's prefix of the backup bucket
+ *   (the shared keystore, and every node's backups: restoring onto a replacement node reads the backups of
+ *   the node it replaces), never delete; other clusters' prefixes stay unreadable;
+ * - install step: get the one distribution object;
+ * - peer refresh: ec2:DescribeInstances, which EC2 cannot scope to resources ("*" is the only resource
+ *   Describe actions accept); the filter by cluster tag is the script's, not IAM's;
+ * - the CloudWatch agent: ship logs to this cluster's log group.
  */
 export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
+    const clusterObjects = `${p.backupBucketArn}/${p.backupPrefix}/*`;
     return policyDocument([
-        { Sid: "ReadThisClustersSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: p.secretArns },
+        { Sid: "ReadThisClustersSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: p.secretArns },
         {
             Sid: "DecryptSecretsThroughSecretsManager",
             Effect: "Allow",
@@ -85,7 +102,15 @@ export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
             Resource: p.secretsKeyArn,
             Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.amazonaws.com` } },
         },
-        { Sid: "PutBackupsUnderOwnPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: `${p.backupBucketArn}/${p.backupPrefix}/*` },
+        {
+            Sid: "ListOwnClustersPrefix",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: p.backupBucketArn,
+            Condition: { StringLike: { "s3:prefix": [`${p.backupPrefix}/*`] } },
+        },
+        { Sid: "ReadOwnClustersKeystoreAndBackups", Effect: "Allow", Action: "s3:GetObject", Resource: clusterObjects },
+        { Sid: "PutBackupsAndKeystoreUnderOwnClustersPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: clusterObjects },
         {
             // Multipart uploads need Decrypt as well as GenerateDataKey.
             Sid: "EncryptBackupsThroughS3",
@@ -120,7 +145,9 @@ export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
                   },
               ]
             : []),
-        { Sid: "FindClusterPeersAndOwnVolumes", Effect: "Allow", Action: ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:DescribeVolumes"], Resource: "*" },
+        ...(p.distributionObjectArn ? [{ Sid: "ReadTheProductDistribution", Effect: "Allow" as const, Action: "s3:GetObject", Resource: p.distributionObjectArn }] : []),
+        // EC2 Describe actions accept no resource but "*".
+        { Sid: "FindClusterPeers", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
     ]);
 }
 
@@ -273,6 +300,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                                 backupPrefix: this.backupPrefix,
                                 backupKeyArn,
                                 logGroupArn,
+                                distributionObjectArn: settings.distribution ? s3ObjectArn(partition, settings.distribution.s3Uri) : undefined,
                                 databaseSecretArns,
                                 databaseKeyArns,
                             }),
@@ -285,6 +313,7 @@ export class NodeGroup extends pulumi.ComponentResource {
 
         const architecture = instanceArchitecture(settings.instanceType);
         const imageId =
+            settings.productAmiId ??
             settings.amiId ??
             ec2
                 .getAmiOutput(
@@ -334,6 +363,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                     logGroupName,
                     proxy: settings.proxyHost ? { host: settings.proxyHost, port: settings.proxyPort } : undefined,
                     database: database as NodeDatabase | undefined,
+                    distribution: settings.distribution,
                 };
                 const boot = renderNodeBoot(input);
                 recordArtifacts(name, boot.artifacts);

@@ -430,6 +430,14 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             assert.deepEqual([...readable].sort(), [...plan.ofType(T.secret).map((s) => s.state.arn), ...rdsManaged].sort());
             const put = doc.Statement.find((s: any) => s.Action === "s3:PutObject");
             assert.equal(put.Resource, `${backupBucketArn()}/nodes/wso2-prod/*`);
+            // The install step reads exactly the stack's distribution object, and the user data carries its checksum.
+            const uri = stackConfig("prod")["wso2-hardening:distributionS3Uri"] as string;
+            const sha = stackConfig("prod")["wso2-hardening:distributionSha256"] as string;
+            const dist = doc.Statement.filter((s: any) => s.Resource === `arn:aws:s3:::${uri.slice("s3://".length)}`);
+            assert.deepEqual(dist.map((s: any) => s.Action), ["s3:GetObject"]);
+            const userData = decodeUserData(plan.one(T.lt).inputs.userData);
+            assert.ok(userData.includes(`DIST_S3_URI='${uri}'`) && userData.includes(`DIST_SHA256='${sha}'`), "the node verifies the stack's distribution");
+            assert.ok(!doc.Statement.some((s: any) => [s.Action].flat().some((a: string) => /^s3:Delete/.test(a))), "nodes never delete");
             const attached = plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => /wso2-prod-node/.test(a.name));
             assert.deepEqual(attached.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
         });

@@ -14,7 +14,7 @@ import {
 import { planSubnets } from "../../components/aws/subnets";
 import { INSTANCE_MEMORY_MIB, instanceArchitecture, instanceMemoryMiB } from "../../components/aws/instance-types";
 import { checkAwsSettings } from "../../components/aws/preflight";
-import { encodeUserData, nodeRolePolicy } from "../../components/aws/nodes";
+import { encodeUserData, nodeRolePolicy, s3ObjectArn } from "../../components/aws/nodes";
 import { backupLifecycleRules, NONCURRENT_BACKUP_DAYS, replicationPolicy, tlsOnlyStatements } from "../../components/aws/backup";
 import { targetGroupArgs } from "../../components/aws/cluster";
 import { partitionOf, keyPolicy } from "../../components/aws/common";
@@ -22,7 +22,7 @@ import { partitionOf, keyPolicy } from "../../components/aws/common";
 const PROD_NAMING = { prefix: "wso2-prod", stack: "prod" };
 
 function settings(raw: Record<string, string> = {}): Settings {
-    const all: Record<string, string> = { backupReplicaRegion: "eu-central-1", route53ZoneId: "Z0123456789ABCDEFGHIJ", ...raw };
+    const all: Record<string, string> = { backupReplicaRegion: "eu-central-1", distributionS3Uri: "s3://releases/wso2am-4.3.0.zip", distributionSha256: "918c56cd2bfbb6d848542629c4395cad23d3076e53338c2ac6460835c6ec890f", route53ZoneId: "Z0123456789ABCDEFGHIJ", ...raw };
     return parseSettings((k) => all[k]);
 }
 
@@ -193,7 +193,7 @@ describe("aws: instance memory", () => {
 });
 
 describe("aws: node role, user data, target groups, keys", () => {
-    const policy = nodeRolePolicy({
+    const policyInput = {
         region: "eu-west-1",
         secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-AbCdEf"],
         secretsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/secrets",
@@ -201,11 +201,21 @@ describe("aws: node role, user data, target groups, keys", () => {
         backupPrefix: "nodes/wso2-prod",
         backupKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/backups",
         logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/wso2/wso2-prod/nodes",
-    });
+        distributionObjectArn: "arn:aws:s3:::releases/wso2am-4.3.0.zip",
+    };
+    const policy = nodeRolePolicy(policyInput);
 
-    it("lets nodes only put backups under their prefix, never read or delete them", () => {
+    it("lets nodes list, get and put only under their cluster's prefix, never delete, and read only the distribution object besides", () => {
         const s3 = policy.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith("s3:")));
-        assert.deepEqual(s3.map((s) => [s.Action, s.Resource]), [["s3:PutObject", "arn:aws:s3:::backups/nodes/wso2-prod/*"]]);
+        assert.deepEqual(s3.map((s) => [s.Action, s.Resource, s.Condition]), [
+            ["s3:ListBucket", "arn:aws:s3:::backups", { StringLike: { "s3:prefix": ["nodes/wso2-prod/*"] } }],
+            ["s3:GetObject", "arn:aws:s3:::backups/nodes/wso2-prod/*", undefined],
+            ["s3:PutObject", "arn:aws:s3:::backups/nodes/wso2-prod/*", undefined],
+            ["s3:GetObject", "arn:aws:s3:::releases/wso2am-4.3.0.zip", undefined],
+        ]);
+        assert.equal(s3ObjectArn("aws-cn", "s3://releases/a/b.zip"), "arn:aws-cn:s3:::releases/a/b.zip");
+        const withoutDistribution = nodeRolePolicy({ ...policyInput, distributionObjectArn: undefined });
+        assert.ok(!JSON.stringify(withoutDistribution).includes("releases"));
     });
 
     it("scopes secrets, keys and logs to this cluster's resources; only Describe calls are unscoped", () => {

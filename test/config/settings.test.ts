@@ -4,8 +4,10 @@ import { ConfigError, parseSettings, Settings } from "../../config/settings";
 
 type Raw = Record<string, string>;
 
-/** A valid prod configuration: the defaults plus the one key prod requires. */
-const PROD: Raw = { backupReplicaRegion: "eu-central-1" };
+const SHA256 = "3f1a9c0e5b7d2846a1c3e5f70819b2d4c6e8fa0b1d3f5a7c9e0b2d4f6a8c1e3b";
+const DIST = "s3://acme-wso2-releases/wso2am/wso2am-4.3.0.zip";
+/** A valid prod configuration: the defaults plus the keys prod requires. */
+const PROD: Raw = { backupReplicaRegion: "eu-central-1", distributionS3Uri: DIST, distributionSha256: SHA256 };
 
 function parse(overrides: Raw, base: Raw = PROD): Settings {
     const raw = { ...base, ...overrides };
@@ -115,6 +117,18 @@ const CASES: Record<ConfigKey, KeyCase> = {
     amiId: {
         valid: { raw: { amiId: "ami-0123456789abcdef0" }, expect: (s) => assert.equal(s.amiId, "ami-0123456789abcdef0") },
         invalid: [{ amiId: "debian-12" }, { amiId: "ami-XYZ" }],
+    },
+    distributionS3Uri: {
+        valid: { raw: { distributionS3Uri: "s3://releases.example/wso2/wso2am-4.3.0.zip" }, expect: (s) => assert.deepEqual(s.distribution, { s3Uri: "s3://releases.example/wso2/wso2am-4.3.0.zip", sha256: SHA256 }) },
+        invalid: [{ distributionS3Uri: "https://example.com/wso2am.zip" }, { distributionS3Uri: "s3://Releases/wso2am.zip" }, { distributionS3Uri: "s3://releases/wso2am.tar.gz" }, { distributionS3Uri: "" }],
+    },
+    distributionSha256: {
+        valid: { raw: { distributionSha256: SHA256.toUpperCase() }, expect: (s) => assert.equal(s.distribution?.sha256, SHA256) },
+        invalid: [{ distributionSha256: "" }, { distributionSha256: "abc" }, { distributionSha256: "0".repeat(64) }, { distributionS3Uri: "", distributionSha256: SHA256, productAmiId: "ami-0123456789abcdef0" }],
+    },
+    productAmiId: {
+        valid: { raw: { distributionS3Uri: "", distributionSha256: "", productAmiId: "ami-0123456789abcdef0" }, expect: (s) => assert.equal(s.productAmiId, "ami-0123456789abcdef0") },
+        invalid: [{ productAmiId: "ami-0123456789abcdef0" }, { distributionS3Uri: "", distributionSha256: "", productAmiId: "wso2am" }],
     },
     vpcId: {
         valid: { raw: EXISTING_VPC, expect: (s) => assert.equal(s.vpcId, "vpc-0123456789abcdef0") },
@@ -357,6 +371,15 @@ describe("config: parseSettings", () => {
             const e = refuse({ platform: "kubernetes", eksClusterName: "wso2-prod" }, "image");
             assert.match(e.message, /image = "": is required in prod on kubernetes/);
             assert.equal(parse({ platform: "kubernetes", eksClusterName: "wso2-dev" }, DEV).image, undefined);
+        });
+
+        it("requires a distribution (S3 zip with its SHA-256, or a product image) in prod on aws, naming distributionS3Uri, but not in dev", () => {
+            const e = refuse({ distributionS3Uri: "", distributionSha256: "" }, "distributionS3Uri");
+            assert.match(e.message, /distributionS3Uri = "": is required in prod \(or productAmiId\)/);
+            assert.equal(parse({ distributionS3Uri: "", distributionSha256: "", productAmiId: "ami-0123456789abcdef0" }).distribution, undefined);
+            assert.equal(parse({}, DEV).distribution, undefined);
+            assert.equal(parse({ role: "edge" }, { backupReplicaRegion: "eu-central-1" }).distribution, undefined);
+            refuse({ amiId: "ami-0123456789abcdef1", distributionS3Uri: "", distributionSha256: "", productAmiId: "ami-0123456789abcdef0" }, "amiId");
         });
 
         it("requires a backup replica region in prod but not in dev", () => {

@@ -18,7 +18,7 @@ const ELB_ACCOUNT_ARN = "arn:aws:iam::156460612806:root";
 const ZONE = "Z0123456789ABCDEFGHIJ";
 
 function settingsOf(raw: Record<string, string>): Settings {
-    const all: Record<string, string> = { environment: "prod", backupReplicaRegion: "eu-central-1", domainName: "api.example.com", route53ZoneId: ZONE, ...raw };
+    const all: Record<string, string> = { environment: "prod", backupReplicaRegion: "eu-central-1", distributionS3Uri: "s3://releases/wso2am-4.3.0.zip", distributionSha256: "918c56cd2bfbb6d848542629c4395cad23d3076e53338c2ac6460835c6ec890f", domainName: "api.example.com", route53ZoneId: ZONE, ...raw };
     return parseSettings((k) => all[k]);
 }
 
