@@ -83,35 +83,83 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A local S3/EC2/Secrets Manager API (`moto_server`) on a free loopback port. */
+/** Access key of an emulator IAM user. */
+export interface AccessKey {
+    id: string;
+    secret: string;
+}
+
+/** The moto_server launcher that makes IAM enforcement faithful for the node's calls (see its header). */
+export const MOTO_IAM_SERVER = path.join(__dirname, "..", "support", "moto_iam_server.py");
+
+/** The Python that runs moto_server (a virtual environment's, as scripts/setup.sh installs it, or pyenv's). */
+function motoPython(): string {
+    const beside = path.join(path.dirname(fs.realpathSync(requireTool("moto_server"))), "python3");
+    return fs.existsSync(beside) ? beside : requireTool("python3");
+}
+
+/**
+ * A local S3/EC2/Secrets Manager/IAM API (`moto_server`) on a free loopback port. With `iam: true` it
+ * starts unauthenticated for set-up (done as an administrator user, whose key `aws()` keeps using) until
+ * `enforceIam()`, after which every request is checked against the caller's IAM policies.
+ */
 export class Moto {
     private proc?: ChildProcess;
     endpoint = "";
+    private admin?: AccessKey;
+
+    constructor(private readonly options: { iam?: boolean } = {}) {}
 
     async start(): Promise<void> {
         requireTool("moto_server");
         requireTool("aws");
         const port = await freePort();
-        this.proc = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+        const args = ["-H", "127.0.0.1", "-p", String(port)];
+        this.proc = this.options.iam
+            ? spawn(motoPython(), [MOTO_IAM_SERVER, ...args], { stdio: "ignore", env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: "1000000" } })
+            : spawn("moto_server", args, { stdio: "ignore" });
         this.endpoint = `http://127.0.0.1:${port}`;
         const deadline = Date.now() + 20000;
-        while (Date.now() < deadline) {
-            const up = await new Promise<boolean>((resolve) => {
+        let up = false;
+        while (!up && Date.now() < deadline) {
+            up = await new Promise<boolean>((resolve) => {
                 const s = net.connect(port, "127.0.0.1", () => (s.destroy(), resolve(true)));
                 s.on("error", () => resolve(false));
             });
-            if (up) return;
-            await sleep(200);
+            if (!up) await sleep(200);
         }
-        throw new Error("moto_server did not start within 20 s");
+        if (!up) throw new Error("moto_server did not start within 20 s");
+        if (this.options.iam) {
+            this.admin = this.createUser("emulator-admin", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+        }
+    }
+
+    /** An IAM user with `policy` as its only (inline) policy, and its access key. */
+    createUser(name: string, policy: object): AccessKey {
+        this.aws(["iam", "create-user", "--user-name", name]);
+        this.aws(["iam", "put-user-policy", "--user-name", name, "--policy-name", name, "--policy-document", JSON.stringify(policy)]);
+        const key = JSON.parse(this.aws(["iam", "create-access-key", "--user-name", name])).AccessKey;
+        return { id: key.AccessKeyId, secret: key.SecretAccessKey };
+    }
+
+    /** From now on every request is checked against its caller's IAM policies. */
+    async enforceIam(): Promise<void> {
+        if (!this.options.iam) throw new Error("this moto_server was started without IAM enforcement");
+        const r = await fetch(`${this.endpoint}/moto-api/reset-auth`, { method: "POST", body: "0" });
+        if (!r.ok) throw new Error(`moto reset-auth: ${r.status}`);
+    }
+
+    /** Credentials of `key` for the AWS CLI. */
+    static credentials(key: AccessKey): NodeJS.ProcessEnv {
+        return { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret };
     }
 
     /** Environment for the AWS CLI (and the rendered scripts) pointing at this server. */
     env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
         return {
             ...process.env,
-            AWS_ACCESS_KEY_ID: "testing",
-            AWS_SECRET_ACCESS_KEY: "testing",
+            AWS_ACCESS_KEY_ID: this.admin?.id ?? "testing",
+            AWS_SECRET_ACCESS_KEY: this.admin?.secret ?? "testing",
             AWS_DEFAULT_REGION: "eu-west-1",
             AWS_ENDPOINT_URL: this.endpoint,
             AWS_EC2_METADATA_DISABLED: "true",
