@@ -64,6 +64,8 @@ function clusterArgs(settings: Settings, network: NetworkRef): Wso2ClusterArgs {
         instanceType,
         instanceMemoryMiB,
         amiId,
+        distribution: settings.distribution,
+        productAmiId: settings.productAmiId,
         clientCidrs: settings.role === "cluster" ? [] : settings.clientCidrs,
         publicPaths,
         sshSourceCidrs: settings.sshSourceCidrs,

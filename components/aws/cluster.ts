@@ -82,6 +82,18 @@ export interface Wso2ClusterArgs {
      */
     amiId?: string;
     /**
+     * The product distribution zip the nodes download at boot (`s3://bucket/key.zip`) and the SHA-256 they
+     * verify it against; the nodes' role may read exactly that object. Required in prod unless
+     * `productAmiId` is set.
+     * @default none
+     */
+    distribution?: { s3Uri: string; sha256: string };
+    /**
+     * AMI that already holds the product in its home; used instead of `amiId`, and nothing is downloaded.
+     * @default "" (none)
+     */
+    productAmiId?: string;
+    /**
      * Networks the load balancer's group admits on 443 (and 80, which only redirects); empty for a blue-green
      * color whose edge admits the clients with a group of its own.
      * @default ["0.0.0.0/0"]
@@ -170,9 +182,13 @@ export interface Wso2ClusterArgs {
 }
 
 /** `Wso2ClusterArgs` with every default filled in, as the cluster's children take them. */
-export type ClusterSettings = Required<Omit<Wso2ClusterArgs, "network" | "database" | "amiId" | "proxyHost" | "backupReplicaRegion" | "product">> & {
+export type ClusterSettings = Required<
+    Omit<Wso2ClusterArgs, "network" | "database" | "amiId" | "distribution" | "productAmiId" | "proxyHost" | "backupReplicaRegion" | "product">
+> & {
     product: ProductSpec;
     amiId?: string;
+    distribution?: { s3Uri: string; sha256: string };
+    productAmiId?: string;
     proxyHost?: string;
     backupReplicaRegion?: string;
 };
@@ -210,6 +226,8 @@ export function resolveClusterArgs(name: string, args: Wso2ClusterArgs): Cluster
         instanceType: args.instanceType ?? configDefault("instanceType"),
         instanceMemoryMiB: args.instanceMemoryMiB ?? configDefault("instanceMemoryMiB"),
         amiId: args.amiId || undefined,
+        distribution: args.distribution,
+        productAmiId: args.productAmiId || undefined,
         clientCidrs: args.clientCidrs ?? configDefault("clientCidrs"),
         publicPaths: args.publicPaths ?? configDefault("publicPaths"),
         sshSourceCidrs: args.sshSourceCidrs ?? configDefault("sshSourceCidrs"),
@@ -240,6 +258,19 @@ export function resolveClusterArgs(name: string, args: Wso2ClusterArgs): Cluster
     }
     for (const key of ["clientCidrs", "sshSourceCidrs", "egressCidrs", "databaseCidrs"] as const) {
         for (const c of s[key]) why(key, c, cidrProblem(c));
+    }
+    if (s.distribution) {
+        if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9._/-]+\.zip$/.test(s.distribution.s3Uri)) {
+            check.bad("distribution.s3Uri", s.distribution.s3Uri, "must be an S3 URI of a zip such as s3://releases/wso2am-4.3.0.zip");
+        }
+        if (!/^[0-9a-f]{64}$/.test(s.distribution.sha256) || /^(.)\1{63}$/.test(s.distribution.sha256)) {
+            check.bad("distribution.sha256", s.distribution.sha256, "must be the 64 lower-case hex digits of the zip's SHA-256 (not a placeholder)");
+        }
+        if (s.productAmiId) check.bad("productAmiId", s.productAmiId, "must not be combined with distribution: the image holds the product, or the nodes download it");
+    }
+    if (s.productAmiId && s.amiId) check.bad("amiId", s.amiId, "must be empty when productAmiId is set (productAmiId is the nodes' image)");
+    if (s.environment === "prod" && !s.distribution && !s.productAmiId) {
+        check.bad("distribution", "", "is required in prod (or productAmiId): the S3 zip the nodes install and its SHA-256, or an image that holds the product");
     }
     if (s.environment === "prod") {
         for (const c of s.sshSourceCidrs) if (isWorldCidr(c)) check.bad("sshSourceCidrs", c, "must not allow SSH from anywhere in prod");

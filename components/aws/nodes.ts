@@ -160,6 +160,8 @@ export type NodeSettings = Pick<
     | "instanceType"
     | "instanceMemoryMiB"
     | "amiId"
+    | "distribution"
+    | "productAmiId"
     | "wso2Uid"
     | "domainName"
     | "sshSourceCidrs"
@@ -300,7 +302,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                                 backupPrefix: this.backupPrefix,
                                 backupKeyArn,
                                 logGroupArn,
-                                distributionObjectArn: settings.distribution ? s3ObjectArn(partition, settings.distribution.s3Uri) : undefined,
+                                distributionObjectArn: settings.distribution ? s3ObjectArn(partitionOf(region), settings.distribution.s3Uri) : undefined,
                                 databaseSecretArns,
                                 databaseKeyArns,
                             }),

@@ -16,7 +16,7 @@ import { INSTANCE_MEMORY_MIB, instanceArchitecture, instanceMemoryMiB } from "..
 import { checkAwsSettings } from "../../components/aws/preflight";
 import { encodeUserData, nodeRolePolicy, s3ObjectArn } from "../../components/aws/nodes";
 import { backupLifecycleRules, NONCURRENT_BACKUP_DAYS, replicationPolicy, tlsOnlyStatements } from "../../components/aws/backup";
-import { targetGroupArgs } from "../../components/aws/cluster";
+import { resolveClusterArgs, targetGroupArgs } from "../../components/aws/cluster";
 import { partitionOf, keyPolicy } from "../../components/aws/common";
 
 const PROD_NAMING = { prefix: "wso2-prod", stack: "prod" };
@@ -292,5 +292,20 @@ describe("aws: node role, user data, target groups, keys", () => {
         assert.equal(partitionOf("us-gov-west-1"), "aws-us-gov");
         assert.equal(partitionOf("eu-west-1"), "aws");
         assert.deepEqual(keyPolicy("aws", "123456789012").Statement[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
+    });
+});
+
+describe("aws: the cluster's distribution", () => {
+    const base = { product: "apim" as const, domainName: "api.example.com", environment: "prod" as const, backupReplicaRegion: "eu-central-1", network: {} as never };
+    const sha = "918c56cd2bfbb6d848542629c4395cad23d3076e53338c2ac6460835c6ec890f";
+
+    it("a prod cluster needs a distribution with its SHA-256 or a product image, naming the argument", () => {
+        assert.throws(() => resolveClusterArgs("wso2-prod", base), /distribution = "": is required in prod \(or productAmiId\)/);
+        assert.throws(() => resolveClusterArgs("wso2-prod", { ...base, distribution: { s3Uri: "s3://releases/wso2am.zip", sha256: "0".repeat(64) } }), /distribution\.sha256/);
+        assert.throws(() => resolveClusterArgs("wso2-prod", { ...base, distribution: { s3Uri: "https://x/wso2am.zip", sha256: sha } }), /distribution\.s3Uri/);
+        assert.throws(() => resolveClusterArgs("wso2-prod", { ...base, productAmiId: "ami-0123456789abcdef0", amiId: "ami-0123456789abcdef1" }), /amiId/);
+        assert.deepEqual(resolveClusterArgs("wso2-prod", { ...base, distribution: { s3Uri: "s3://releases/wso2am.zip", sha256: sha } }).distribution, { s3Uri: "s3://releases/wso2am.zip", sha256: sha });
+        assert.equal(resolveClusterArgs("wso2-prod", { ...base, productAmiId: "ami-0123456789abcdef0" }).productAmiId, "ami-0123456789abcdef0");
+        assert.equal(resolveClusterArgs("wso2-dev", { ...base, environment: "dev" }).distribution, undefined);
     });
 });
