@@ -26,9 +26,18 @@ export function nodeScriptFile(hostPath: string): string {
     return path.join(NODE_SCRIPT_DIR, /\.(sh|py)$/.test(base) ? base : `${base}.sh`);
 }
 
-/** Content of the repository file installed at `hostPath`. */
+/**
+ * Content of the repository file installed at `hostPath`, as the node gets it: a bash file without its
+ * comment-only lines (the shebang stays). EC2 takes at most 16 KiB of user data, compressed; the comments
+ * are for the repository, where the file is read, tested and shellchecked as written.
+ */
 export function nodeScript(hostPath: string): string {
-    return fs.readFileSync(nodeScriptFile(hostPath), "utf8");
+    const text = fs.readFileSync(nodeScriptFile(hostPath), "utf8");
+    if (!nodeScriptFile(hostPath).endsWith(".sh")) return text;
+    return text
+        .split("\n")
+        .filter((line, i) => (i === 0 && line.startsWith("#!")) || !/^\s*#/.test(line))
+        .join("\n");
 }
 
 /** The steps' settings, by name; every value is one line without single quotes. */
