@@ -38,10 +38,20 @@ const network: NetworkRef = {
     publicSubnetCidrs: publicSubnets.map((s) => s.cidrBlock),
 };
 
+/**
+ * The product zips the team keeps in its own release bucket, with their SHA-256 (the nodes download and
+ * verify them at boot); replace both with your copies of WSO2's distributions.
+ */
+const distributions = {
+    apim: { s3Uri: "s3://acme-releases/wso2am-4.3.0.zip", sha256: "888e9504a8f582ca7e68cbe325e977c6162340fad07e01188ce9286c75ec0caa" },
+    is: { s3Uri: "s3://acme-releases/wso2is-7.0.0.zip", sha256: "3f961d84f74e109d9710c43285c2c112d474c2d329056c86b7e67e32bc8c0cc8" },
+};
+
 /** One product: its cluster, and an edge forwarding its public routes to it. */
 function wso2(name: string, product: "apim" | "is", domainName: string) {
     const cluster = new Wso2Cluster(name, {
         product,
+        distribution: distributions[product],
         network,
         domainName,
         environment: "prod",
