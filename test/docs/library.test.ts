@@ -60,7 +60,13 @@ describe("docs/library.md", () => {
 
     it("documents as defaults the values the components fill in", () => {
         const network = { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", privateSubnetIds: [], publicSubnetIds: [], publicSubnetCidrs: [] };
-        const clusterGiven = { product: "apim" as const, network, domainName: "api.example.com", backupReplicaRegion: "eu-central-1" };
+        const clusterGiven = {
+            product: "apim" as const,
+            network,
+            domainName: "api.example.com",
+            backupReplicaRegion: "eu-central-1",
+            distribution: { s3Uri: "s3://releases/wso2am-4.3.0.zip", sha256: "3f".repeat(32) },
+        };
         const edgeGiven = { product: "apim" as const, domainName: "api.example.com", route53ZoneId: "Z0EXAMPLE", vpcId: "v", publicSubnetIds: [], securityGroupIds: [], targets: [] };
         const backupGiven = { replicaRegion: "eu-central-1" };
         let checked = 0;
