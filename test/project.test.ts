@@ -144,17 +144,11 @@ describe("a fresh machine: README's two commands", () => {
         };
         apt.forEach(visit);
 
-        const owners = (file: string): string[] => {
-            const r = spawnSync("dpkg-query", ["-S", file], { encoding: "utf8" });
-            if (r.status !== 0) return [];
-            return r.stdout
-                .split("\n")
-                .filter((l) => l.includes(": ") && !l.startsWith("diversion by "))
-                .flatMap((l) => l.replace(/: .*$/, "").split(", ").map((p) => p.replace(/:.*$/, "")));
-        };
         const tools = toolsTheTestsRun();
         for (const t of ["moto_server", "sshd", "nft", "/usr/sbin/nginx", "/usr/share/tomcat10", "keytool"]) assert.ok(tools.has(t), `the scan finds ${t}`);
         const problems: string[] = [];
+        // Each tool's file as found on the PATH, its target, and Debian's own locations (a PATH may list a shim first).
+        const candidates = new Map<string, string[]>();
         for (const [tool, files] of tools) {
             if (prerequisites.has(tool)) continue;
             if (fromPypi[tool]) {
@@ -166,11 +160,22 @@ describe("a fresh machine: README's two commands", () => {
                 problems.push(`${tool} (${files[0]}) is not installed here`);
                 continue;
             }
-            // The file as found on the PATH, its target, and Debian's own locations (a PATH may list a shim first).
-            const candidates = [where, fs.realpathSync(where), ...(tool.startsWith("/") ? [] : ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].map((d) => `${d}/${tool}`))];
-            const packages = [...new Set(candidates.flatMap((f) => [...owners(f), ...(fs.existsSync(f) ? owners(fs.realpathSync(f)) : [])]))];
-            if (packages.length === 0) problems.push(`${tool} (${files[0]}): ${where} belongs to no Debian package`);
-            else if (!packages.some((p) => essential.has(p) || closure.has(p))) problems.push(`${tool} (${files[0]}): ${packages.join(", ")} is not installed by setup.sh`);
+            const paths = [where, ...(tool.startsWith("/") ? [] : ["/usr/bin", "/usr/sbin", "/bin", "/sbin"].map((d) => `${d}/${tool}`))];
+            candidates.set(tool, [...new Set(paths.flatMap((f) => (fs.existsSync(f) ? [f, fs.realpathSync(f)] : [f])))]);
+        }
+        // One dpkg-query for every path: "pkg[:arch][, pkg...]: /path" per owned path (diversions skipped).
+        const owned = new Map<string, string[]>();
+        const answer = spawnSync("dpkg-query", ["-S", ...new Set([...candidates.values()].flat())], { encoding: "utf8" }).stdout;
+        for (const line of answer.split("\n")) {
+            const m = /^([^:][^ ]*(?:, [^ ]+)*): (\/.*)$/.exec(line);
+            if (!m || line.startsWith("diversion by ")) continue;
+            owned.set(m[2], [...(owned.get(m[2]) ?? []), ...m[1].split(", ").map((p) => p.replace(/:.*$/, ""))]);
+        }
+        for (const [tool, paths] of candidates) {
+            const packages = [...new Set(paths.flatMap((f) => owned.get(f) ?? []))];
+            const file = tools.get(tool)![0];
+            if (packages.length === 0) problems.push(`${tool} (${file}): ${paths[0]} belongs to no Debian package`);
+            else if (!packages.some((p) => essential.has(p) || closure.has(p))) problems.push(`${tool} (${file}): ${packages.join(", ")} is not installed by setup.sh`);
         }
         assert.deepEqual(problems, []);
     });
