@@ -273,8 +273,8 @@ function putMi(c: FlatConfig, input: ProductConfigInput): void {
     c.put("internal_api_ssl_config.parameter.preferredCiphers", ciphers);
     // The management API answers on HTTPS only; 9201 keeps only the readiness and liveness probes.
     c.put("management_api.protocols", "https");
-    // The management API then authenticates against the product's user store (the super admin), not admin/admin.
-    c.put("internal_apis.file_user_store.enable", false);
+    // The management API's file user store holds the super admin from the secrets, instead of admin/admin.
+    c.put("internal_apis.users", [{ user: { name: `$env{${ADMIN_USERNAME_ENV}}`, password: secret(SECURE_VAULT_ALIASES.adminPassword), is_admin: true } }]);
     c.put("encryption.key", secret(SECURE_VAULT_ALIASES.encryptionKey));
     if (input.proxy) {
         c.put("transport.http.sender.proxy_host", input.proxy.host);

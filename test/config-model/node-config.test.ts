@@ -91,7 +91,11 @@ describe("node configuration against the model, every product and version", func
                         assert.deepEqual(doc.database, shipped.database);
                         assert.equal(doc.server.base_path, shipped.server.base_path);
                     }
-                    if (product === "mi") assert.deepEqual(doc.datasource, shipped.datasource);
+                    if (product === "mi") {
+                        assert.deepEqual(doc.datasource, shipped.datasource);
+                        // The management API's file store: the shipped admin/admin replaced by the super admin from the secrets.
+                        assert.deepEqual(JSON.parse(JSON.stringify(doc.internal_apis.users)), [{ user: { name: "$env{WSO2_ADMIN_USERNAME}", password: "$secret{admin_password}", is_admin: true } }]);
+                    }
                     assert.equal(doc.server.hostname, "api.example.com", "ours wins over the shipped value");
                     // The shipped file with our overlay is judged as the product will read it.
                     assertHardened(checkConfig(merged, productModel(product, version)), product);
