@@ -8,7 +8,7 @@ import type { NodeBoot, NodeHostInput } from "./types";
 import { renderCloudConfig, HostFile } from "./cloud-config";
 import { firewallPorts, renderNftablesRuleset } from "./nftables";
 import { renderSshBanner, renderSshdConfig, SSHD_PATHS } from "./sshd";
-import { renderBackupUnits, renderClusterPeersUnits, renderUpdateWindowDropIn, renderWso2Unit } from "./systemd";
+import { renderBackupUnits, renderClusterPeersUnits, renderRestoreUnit, renderUpdateWindowDropIn, renderWso2Unit } from "./systemd";
 import { renderDeploymentToml, renderSiDeploymentYaml } from "./product-config";
 import { renderLog4j2Properties } from "./log4j2";
 import { renderAuditRules } from "./auditd";
@@ -105,6 +105,7 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
     );
     const backupUnits = renderBackupUnits(input.backupSchedule);
     files.push(unit("/etc/systemd/system/wso2-backup.service", backupUnits.service), unit("/etc/systemd/system/wso2-backup.timer", backupUnits.timer));
+    files.push(unit("/etc/systemd/system/wso2-restore@.service", renderRestoreUnit()));
     if (clustering) {
         const peers = renderClusterPeersUnits();
         files.push(unit("/etc/systemd/system/wso2-cluster-peers.service", peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));

@@ -22,6 +22,25 @@ export function heapSizeMiB(instanceMemoryMiB: number): number {
     return Math.floor(instanceMemoryMiB / 2 / 256) * 256;
 }
 
+/** Sandbox settings every unit of a node shares. */
+const KERNEL_AND_PROC_PROTECTION = [
+    "ProtectKernelTunables=yes",
+    "ProtectKernelModules=yes",
+    "ProtectKernelLogs=yes",
+    "ProtectControlGroups=yes",
+    "ProtectClock=yes",
+    "ProtectHostname=yes",
+    "ProtectProc=invisible",
+    "ProcSubset=pid",
+];
+const RESTRICTIONS = ["RestrictNamespaces=yes", "RestrictRealtime=yes", "RestrictSUIDSGID=yes", "LockPersonality=yes"];
+const SYSTEM_CALL_FILTER = [
+    "SystemCallArchitectures=native",
+    "SystemCallFilter=@system-service",
+    "SystemCallFilter=~@privileged @obsolete @debug @mount @cpu-emulation @clock @module @raw-io @reboot @swap",
+    "SystemCallErrorNumber=EPERM",
+];
+
 export interface Wso2UnitInput {
     product: ProductSpec;
     productVersion: string;
@@ -78,27 +97,14 @@ export function renderWso2Unit(input: Wso2UnitInput): string {
         "PrivateTmp=yes",
         "PrivateDevices=yes",
         "PrivateUsers=yes",
-        "ProtectKernelTunables=yes",
-        "ProtectKernelModules=yes",
-        "ProtectKernelLogs=yes",
-        "ProtectControlGroups=yes",
-        "ProtectClock=yes",
-        "ProtectHostname=yes",
-        "ProtectProc=invisible",
-        "ProcSubset=pid",
+        ...KERNEL_AND_PROC_PROTECTION,
         // AF_NETLINK: the JVM enumerates interfaces (clustering binds to the node's address).
         "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK",
-        "RestrictNamespaces=yes",
-        "RestrictRealtime=yes",
-        "RestrictSUIDSGID=yes",
-        "LockPersonality=yes",
+        ...RESTRICTIONS,
         "RemoveIPC=yes",
         "KeyringMode=private",
         "DevicePolicy=closed",
-        "SystemCallArchitectures=native",
-        "SystemCallFilter=@system-service",
-        "SystemCallFilter=~@privileged @obsolete @debug @mount @cpu-emulation @clock @module @raw-io @reboot @swap",
-        "SystemCallErrorNumber=EPERM",
+        ...SYSTEM_CALL_FILTER,
         "",
         "[Install]",
         "WantedBy=multi-user.target",
@@ -111,53 +117,115 @@ export interface TimerUnits {
     timer: string;
 }
 
-/** A oneshot service running `command` as root, and its timer. */
-function oneshotWithTimer(description: string, command: string, onCalendar: string, randomDelay: string): TimerUnits {
+/** What a helper unit may do beyond the common sandbox. */
+interface HelperSandbox {
+    /** The only capabilities it holds (ambient, as a dynamic non-root user); empty: none. */
+    capabilities: string[];
+    addressFamilies: string[];
+    /** Paths it may write besides its private /tmp. @default none */
+    readWritePaths?: string[];
+}
+
+/**
+ * A oneshot helper service, sandboxed to `systemd-analyze security` exposure 2.0 or less: a dynamic
+ * (never root) user, read-only system, private /tmp and devices, no new privileges, a system-call allow
+ * list, and only the capabilities its step needs. HOME is the private /tmp (the AWS CLI writes a cache).
+ */
+function helperService(description: string, command: string, sandbox: HelperSandbox): string {
+    const caps = sandbox.capabilities.join(" ");
+    return [
+        "[Unit]",
+        `Description=${description}`,
+        "After=network-online.target",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        `ExecStart=${command}`,
+        "DynamicUser=yes",
+        "Environment=HOME=/tmp",
+        "UMask=0077",
+        `CapabilityBoundingSet=${caps}`,
+        `AmbientCapabilities=${caps}`,
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        ...(sandbox.readWritePaths?.length ? [`ReadWritePaths=${sandbox.readWritePaths.join(" ")}`] : []),
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "PrivateDevices=yes",
+        "PrivateMounts=yes",
+        ...KERNEL_AND_PROC_PROTECTION,
+        `RestrictAddressFamilies=${sandbox.addressFamilies.join(" ")}`,
+        ...RESTRICTIONS,
+        "MemoryDenyWriteExecute=yes",
+        "RemoveIPC=yes",
+        "KeyringMode=private",
+        "DevicePolicy=closed",
+        ...SYSTEM_CALL_FILTER,
+        "",
+    ].join("\n");
+}
+
+function timerUnit(description: string, onCalendar: string, randomDelay: string, extra: string[] = []): string {
     if (!/^[A-Za-z0-9*,.:/~\- ]{1,80}$/.test(onCalendar)) {
         throw new Error(`${JSON.stringify(onCalendar)} is not a systemd OnCalendar expression such as 'daily'`);
     }
+    return [
+        "[Unit]",
+        `Description=${description} (schedule)`,
+        "",
+        "[Timer]",
+        ...extra,
+        `OnCalendar=${onCalendar}`,
+        `RandomizedDelaySec=${randomDelay}`,
+        "Persistent=true",
+        "",
+        "[Install]",
+        "WantedBy=timers.target",
+        "",
+    ].join("\n");
+}
+
+const AWS_API = ["AF_INET", "AF_INET6", "AF_UNIX"];
+
+/**
+ * Backup of configuration, keystores and deployed artifacts to S3 (OS-BACKUPS). It reads root-owned
+ * files (keystores, the rendered configuration) as a dynamic user: CAP_DAC_READ_SEARCH, and nothing else.
+ */
+export function renderBackupUnits(schedule: string): TimerUnits {
+    const description = "Back up WSO2 configuration, keystores and artifacts";
     return {
-        service: [
-            "[Unit]",
-            `Description=${description}`,
-            "After=network-online.target",
-            "Wants=network-online.target",
-            "",
-            "[Service]",
-            "Type=oneshot",
-            `ExecStart=${command}`,
-            "PrivateTmp=yes",
-            "NoNewPrivileges=yes",
-            "ProtectHome=yes",
-            "",
-        ].join("\n"),
-        timer: [
-            "[Unit]",
-            `Description=${description} (schedule)`,
-            "",
-            "[Timer]",
-            `OnCalendar=${onCalendar}`,
-            `RandomizedDelaySec=${randomDelay}`,
-            "Persistent=true",
-            "",
-            "[Install]",
-            "WantedBy=timers.target",
-            "",
-        ].join("\n"),
+        service: helperService(description, HOST_SCRIPTS.backup, { capabilities: ["CAP_DAC_READ_SEARCH"], addressFamilies: AWS_API }),
+        timer: timerUnit(description, schedule, "15min"),
     };
 }
 
-/** Backup of configuration, keystores and deployed artifacts to S3 (OS-BACKUPS). */
-export function renderBackupUnits(schedule: string): TimerUnits {
-    return oneshotWithTimer("Back up WSO2 configuration, keystores and artifacts", HOST_SCRIPTS.backup, schedule, "15min");
+/**
+ * Refresh of the `cluster_peers` set from the EC2 API, every minute and right after boot (before the product
+ * starts clustering). Updating the firewall set takes CAP_NET_ADMIN over netlink; nothing else.
+ */
+export function renderClusterPeersUnits(): TimerUnits {
+    const description = "Refresh the cluster_peers firewall set from EC2";
+    return {
+        service: helperService(description, HOST_SCRIPTS.clusterPeers, { capabilities: ["CAP_NET_ADMIN"], addressFamilies: [...AWS_API, "AF_NETLINK"] }),
+        timer: timerUnit(description, "minutely", "10s", ["OnBootSec=15s"]),
+    };
 }
 
-/** Refresh of the `cluster_peers` set from the EC2 API, every minute. */
-export function renderClusterPeersUnits(): TimerUnits {
-    const units = oneshotWithTimer("Refresh the cluster_peers firewall set from EC2", HOST_SCRIPTS.clusterPeers, "minutely", "10s");
-    // Also right after boot, before the product starts clustering.
-    units.timer = units.timer.replace("[Timer]\n", "[Timer]\nOnBootSec=15s\n");
-    return units;
+/** Directories a restore writes (what `BACKUP_PATHS` holds lives under these). */
+export const RESTORE_WRITABLE_PATHS = ["/opt/wso2", "/etc/wso2", "/usr/local/sbin", "/usr/local/lib/wso2", "-/var/backups/wso2-db"] as const;
+
+/**
+ * `wso2-restore@<node id>.service`: restores that node's latest backup (this node's own id, or the node this
+ * one replaces), overwriting. It recreates root- and wso2-owned files with their owners and modes as a
+ * dynamic user with CAP_CHOWN, CAP_DAC_OVERRIDE and CAP_FOWNER, writing only where backups restore to.
+ */
+export function renderRestoreUnit(): string {
+    return helperService("Restore the latest WSO2 backup of node %i", `${HOST_SCRIPTS.restore} --force --node %i latest`, {
+        capabilities: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER"],
+        addressFamilies: AWS_API,
+        readWritePaths: [...RESTORE_WRITABLE_PATHS],
+    });
 }
 
 /** Moves unattended-upgrades into the configured window (OS-UPDATES: staging's window comes first). */

@@ -128,6 +128,34 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                 assert.doesNotMatch(verify.stderr, /Unknown key|Invalid|Failed to parse/, verify.stderr);
             });
 
+            it("systemd-analyze security scores backup, restore and peer refresh at 2.0 or less, none as root, each with only its capability", function () {
+                requireTool("systemd-analyze");
+                const expected: Record<string, string> = {
+                    "wso2-backup.service": "CAP_DAC_READ_SEARCH",
+                    "wso2-restore@.service": "CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER",
+                    ...(PRODUCTS[id].clusteringPorts.length > 0 ? { "wso2-cluster-peers.service": "CAP_NET_ADMIN" } : {}),
+                };
+                const helpers = boot.artifacts.filter((a) => /^wso2-(backup|restore@|cluster-peers)\.service$/.test(path.basename(a.path)));
+                assert.deepEqual(helpers.map((a) => path.basename(a.path)).sort(), Object.keys(expected).sort());
+                for (const unit of helpers) {
+                    const name = path.basename(unit.path).replace("@.", "@i-0123456789abcdef0.");
+                    const file = path.join(dir, `${id}-helpers`, name);
+                    fs.mkdirSync(path.dirname(file), { recursive: true });
+                    fs.writeFileSync(file, unit.content);
+                    const r = run("systemd-analyze", ["security", "--offline=true", "--no-pager", file]);
+                    const m = /Overall exposure level for \S+: (\d+\.\d+)/.exec(r.stdout);
+                    assert.ok(m, r.stdout + r.stderr);
+                    assert.ok(Number(m![1]) <= 2.0, `${name}: exposure ${m![1]}\n${r.stdout}`);
+                    assert.match(unit.content, /^DynamicUser=yes$/m, name);
+                    assert.doesNotMatch(unit.content, /^User=(root|0)?$/m, name);
+                    const caps = expected[path.basename(unit.path)];
+                    assert.match(unit.content, new RegExp(`^CapabilityBoundingSet=${caps}$`, "m"), name);
+                    assert.match(unit.content, new RegExp(`^AmbientCapabilities=${caps}$`, "m"), name);
+                    const verify = run("systemd-analyze", ["verify", "--man=no", file]);
+                    assert.doesNotMatch(verify.stderr, /Unknown key|Invalid|Failed to parse/, verify.stderr);
+                }
+            });
+
             it("the product's configuration parses and never holds a password", function () {
                 const spec = PRODUCTS[id];
                 const cfg = boot.artifacts.find((a) => a.kind === "deployment.toml" || (a.kind === "config" && a.path.endsWith("deployment.yaml")))!;
