@@ -10,7 +10,7 @@ import { performance } from "perf_hooks";
 import { evaluatePack, PlannedResource } from "../policies/pack";
 import { secureStack } from "../test/policies/fixtures";
 
-const ID = /(sg-edge|sg-nodes|arn:lb\/edge|arn:listener\/https?|arn:tg\/9443|backup-bucket|logs-bucket|key\/k|subnet-[a-z]+)\b/g;
+const ID = /(sg-edge|sg-nodes|sg-db|db-params-1a2b3c|lt-nodes|arn:lb\/edge|arn:listener\/https?|arn:tg\/9443|backup-bucket|logs-bucket|key\/k|subnet-[a-z]+)\b/g;
 
 function copy(unit: number): PlannedResource[] {
     return secureStack().map((r) => {
