@@ -71,6 +71,8 @@ describe("wso2-harden plan --preview", function () {
         assert.equal(runCli(["plan", "--program", MIXED, "--stack", "dev", "--out", planned]).code, 0);
         const full = readJson(path.join(planned, "plan.json"));
         assert.match(full.resources.find((x: any) => x.name === "platform-key").outputs.arn, /^arn:aws:kms:/);
+        // Planned as an update (everything known), the correct mixed program has no finding at all.
+        assert.deepEqual(readJson(path.join(planned, "policy-report.json")).violations, []);
     });
 
     it("a correct foreign program with unrelated parts: zero findings on known values, unknown ones advisory only", () => {
