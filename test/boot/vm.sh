@@ -20,18 +20,15 @@ start() {
   cp "$meta_data" "$run/seed/meta-data"
   # eth0: the instance's network. eth1: a link to the metadata service only (no routes, no DNS from it),
   # since QEMU answers guest connections only inside a user-mode network's own range.
+  # (net.ifnames=0 and device order make the names.)
   cat >"$run/seed/network-config" <<NET
 version: 2
 ethernets:
   eth0:
-    match: {macaddress: "52:54:00:12:34:56"}
-    set-name: eth0
     dhcp4: true
   eth1:
-    match: {macaddress: "52:54:00:12:34:57"}
-    set-name: eth1
     dhcp4: true
-    dhcp4-overrides: {use-routes: false, use-dns: false, use-domains: false}
+    dhcp4-overrides: {use-routes: false, use-dns: false}
 NET
   genisoimage -quiet -output "$run/seed.iso" -volid cidata -joliet -rock \
     "$run/seed/user-data" "$run/seed/meta-data" "$run/seed/network-config"
