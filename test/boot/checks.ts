@@ -162,7 +162,8 @@ export async function firewallProbes(vm: NodeVm, ctx: Context): Promise<{ ok: bo
     const listening = (await sh(vm, "ss -ltnH | awk '{print $4}' | sed 's/.*://' | sort -un")).stdout.split("\n").map(Number);
     for (const p of ctx.plan.ports.service) {
         const fromLb = await tlsHandshake(vm.fwd.get(p)!);
-        if (!fromLb.ok) problems.push(`service port ${p} refused the load balancer's source 10.0.2.2 (${fromLb.detail})`);
+        if (!listening.includes(p)) problems.push(`nothing listens on service port ${p} (the product is not running)`);
+        else if (!fromLb.ok) problems.push(`service port ${p} refused the load balancer's source 10.0.2.2 (${fromLb.detail})`);
         else seen.push(`${p} from 10.0.2.2: ${fromLb.detail}`);
         const fromOther = await tlsHandshake(vm.otherFwd.get(p)!, 8000);
         if (fromOther.ok) problems.push(`service port ${p} answered 169.254.169.1, which is not a load balancer source`);
@@ -296,8 +297,9 @@ export async function keystoreReplaced(vm: NodeVm, ctx: Context, keyAlias: strin
     const ks = await keytoolList(vm, `${home}/${ctx.product.layout.keystore}`, ctx.keystorePassword);
     const ts = await keytoolList(vm, `${home}/${ctx.product.layout.truststore}`, ctx.keystorePassword);
     const problems: string[] = [];
-    if (!ks.ok) problems.push(`the keystore does not open with the cluster's password: ${ks.text.trim().split("\n").pop()}`);
-    if (!ts.ok) problems.push(`the truststore does not open with the cluster's password: ${ts.text.trim().split("\n").pop()}`);
+    const why = (text: string) => text.split("\n").find((l) => /keytool error/.test(l))?.trim() ?? text.trim().split("\n")[0];
+    if (!ks.ok) problems.push(`the keystore does not open with the cluster's password: ${why(ks.text)}`);
+    if (!ts.ok) problems.push(`the truststore does not open with the cluster's password: ${why(ts.text)}`);
     const ke = entries(ks.text);
     const te = entries(ts.text);
     for (const [store, list] of [["keystore", ke], ["truststore", te]] as const) {
