@@ -16,7 +16,9 @@ export type ArtifactKind =
     | "k8s-manifest"
     | "nginx.conf"
     | "auditd-rules"
-    | "config";
+    | "config"
+    /** The node's steps bundle (`.tar.gz`), base64 in the artifact; `meta` names its bucket, key and SHA-256. */
+    | "steps-bundle";
 
 export interface RenderedArtifact {
     kind: ArtifactKind;

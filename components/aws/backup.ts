@@ -169,6 +169,9 @@ function logAccess(name: string, args: LogAccessArgs, opts: pulumi.CustomResourc
  */
 export const NONCURRENT_BACKUP_DAYS = 7;
 
+/** Key prefix of the nodes' backups (`nodes/<cluster>/...`, see NodeGroup), the only keys that expire. */
+export const BACKUPS_KEY_PREFIX = "nodes/";
+
 /**
  * Lifecycle of versioned backup data. Archives get unique keys, so they never become noncurrent by
  * being overwritten: the current version itself expires after `retentionDays` (leaving a delete marker),
@@ -181,7 +184,9 @@ export function backupLifecycleRules(retentionDays: number): s3.BucketLifecycleC
         {
             id: "backups-expire",
             status: "Enabled",
-            filter: {},
+            // Node backups only: the nodes' steps bundles (under steps/) must outlive any retention, or a node
+            // launched later could not boot.
+            filter: { prefix: BACKUPS_KEY_PREFIX },
             ...(retentionDays > INFREQUENT_ACCESS_AFTER_DAYS ? { transitions: [{ days: INFREQUENT_ACCESS_AFTER_DAYS, storageClass: "STANDARD_IA" }] } : {}),
             expiration: { days: retentionDays },
             noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_BACKUP_DAYS },
@@ -190,7 +195,7 @@ export function backupLifecycleRules(retentionDays: number): s3.BucketLifecycleC
         {
             id: "backups-delete-markers",
             status: "Enabled",
-            filter: {},
+            filter: { prefix: BACKUPS_KEY_PREFIX },
             expiration: { expiredObjectDeleteMarker: true },
         },
     ];

@@ -11,10 +11,11 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as s3 from "@pulumi/aws/s3";
 import type { Settings } from "../../config/settings";
 import type { ProductSpec } from "../../products";
 import { recordArtifacts } from "../artifacts";
-import { renderNodeBoot } from "../host";
+import { nodeStepsBundle, renderNodeBoot, stepsKey, stepsKeyPrefix } from "../host";
 import type { NodeDatabase, NodeHostInput } from "../host/types";
 import {
     CLUSTER_TAG_KEY,
@@ -31,6 +32,7 @@ import {
     providerRegion,
 } from "./common";
 import { instanceArchitecture, instanceMemoryMiB } from "./instance-types";
+import { BACKUPS_KEY_PREFIX } from "./backup";
 
 /** Owner of the official Debian AMIs (https://wiki.debian.org/Cloud/AmazonEC2Image). */
 export const DEBIAN_AMI_OWNER = "136693071363";
@@ -64,6 +66,8 @@ export interface NodeRolePolicyInput {
     backupBucketArn: string;
     /** This cluster's prefix: its nodes' backups under `<prefix>/<node id>/`, its keystore under `<prefix>/keystore/`. */
     backupPrefix: string;
+    /** Prefix of this cluster's steps bundles in the backup bucket (read-only for the nodes). */
+    stepsPrefix: string;
     backupKeyArn: string;
     logGroupArn: string;
     /** ARN of the product distribution object the install step downloads. @default none (the image holds the product) */
@@ -110,6 +114,9 @@ export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
             Condition: { StringLike: { "s3:prefix": [`${p.backupPrefix}/*`] } },
         },
         { Sid: "ReadOwnClustersKeystoreAndBackups", Effect: "Allow", Action: "s3:GetObject", Resource: clusterObjects },
+        // The fetch step reads the cluster's steps bundle; nodes never write there (the bundle's SHA-256 is in
+        // the user data as well, so even a writer could not change what a node runs).
+        { Sid: "ReadOwnClustersSteps", Effect: "Allow", Action: "s3:GetObject", Resource: `${p.backupBucketArn}/${p.stepsPrefix}/*` },
         { Sid: "PutBackupsAndKeystoreUnderOwnClustersPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: clusterObjects },
         {
             // Multipart uploads need Decrypt as well as GenerateDataKey.
@@ -216,7 +223,7 @@ export class NodeGroup extends pulumi.ComponentResource {
         const parent = { parent: this };
         const protect = settings.deletionProtection || settings.environment === "prod";
         const account = accountId(parent);
-        this.backupPrefix = `nodes/${name}`;
+        this.backupPrefix = `${BACKUPS_KEY_PREFIX}${name}`;
 
         // Volumes and logs key: auto scaling launches encrypted volumes as its service-linked role, and
         // CloudWatch Logs encrypts this account's log groups; neither acts through this account's IAM.
@@ -300,6 +307,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                                 secretsKeyArn,
                                 backupBucketArn,
                                 backupPrefix: this.backupPrefix,
+                                stepsPrefix: stepsKeyPrefix(name),
                                 backupKeyArn,
                                 logGroupArn,
                                 distributionObjectArn: settings.distribution ? s3ObjectArn(partitionOf(region), settings.distribution.s3Uri) : undefined,
@@ -312,6 +320,21 @@ export class NodeGroup extends pulumi.ComponentResource {
             parent,
         );
         const profile = new iam.InstanceProfile(`${name}-node`, { role: this.role.name, tags }, parent);
+
+        // The steps after the fetch step, as one object named by its SHA-256 (the user data carries the same
+        // checksum): EC2's 16 KiB of user data cannot hold them. The bucket's default encryption applies.
+        const stepsBundle = nodeStepsBundle(product, args.database !== undefined);
+        const stepsObject = new s3.BucketObjectv2(
+            `${name}-steps`,
+            {
+                bucket: args.backupBucketName,
+                key: stepsKey(name, stepsBundle.sha256),
+                contentBase64: stepsBundle.content.toString("base64"),
+                contentType: "application/gzip",
+                tags,
+            },
+            parent,
+        );
 
         const architecture = instanceArchitecture(settings.instanceType);
         const imageId =
@@ -368,6 +391,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                     distribution: settings.distribution,
                 };
                 const boot = renderNodeBoot(input);
+                if (boot.stepsBundle.sha256 !== stepsBundle.sha256) throw new Error(`${name}: the uploaded steps bundle differs from the one the user data names`);
                 recordArtifacts(name, boot.artifacts);
                 return encodeUserData(boot.userData);
             });
@@ -427,7 +451,8 @@ export class NodeGroup extends pulumi.ComponentResource {
                     { key: ENVIRONMENT_TAG_KEY, value: settings.environment, propagateAtLaunch: false },
                 ],
             },
-            parent,
+            // No node boots before its steps are in the bucket.
+            { parent: this, dependsOn: [stepsObject] },
         );
         this.autoScalingGroupName = this.autoScalingGroup.name;
         this.registerOutputs({ autoScalingGroupName: this.autoScalingGroupName, logGroupName: this.logGroup.name });

@@ -15,6 +15,8 @@ import { renderAuditRules } from "./auditd";
 import { renderCloudWatchAgentConfig, renderUnattendedUpgradesConfig } from "./agents";
 import { nodeScript, nodeSettings, renderNodeEnv } from "./node-scripts";
 import { datasourceKeys } from "./datasources";
+import { renderStepsBundle, stepsKey, type StepsBundle } from "./steps-bundle";
+import type { ProductSpec } from "../../products";
 import {
     AUDIT_RULES,
     CLOUDWATCH_AGENT_CONFIG,
@@ -41,10 +43,51 @@ export * from "./agents";
 export * from "./node-scripts";
 export * from "./datasources";
 export * from "./cloud-config";
+export * from "./steps-bundle";
 
 interface BootFile extends HostFile {
     kind: ArtifactKind;
     meta?: Record<string, unknown>;
+    /** How the file reaches the node: in the user data, or in the steps bundle the fetch step unpacks. @default "user-data" */
+    delivery?: "user-data" | "steps-bundle";
+}
+
+/** Steps installed as `/usr/local/sbin/<name>`; they hold no secret (they read secrets at run time). */
+function stepFile(path: string): BootFile {
+    return { path, content: nodeScript(path), permissions: "0755", kind: "script", delivery: "steps-bundle" };
+}
+
+/**
+ * The steps that come in the bundle (everything after the fetch step), in the order they are listed:
+ * which ones depends only on the product (cluster peers) and on whether it uses a shared database.
+ */
+export function bundledStepFiles(product: ProductSpec, database: boolean): BootFile[] {
+    const files: BootFile[] = [
+        stepFile(HOST_SCRIPTS.installProduct),
+        stepFile(HOST_SCRIPTS.setupUser),
+        stepFile(HOST_SCRIPTS.configure),
+        stepFile(HOST_SCRIPTS.keystore),
+        stepFile(HOST_SCRIPTS.secrets),
+        { ...stepFile(MERGE_CONFIG_TOOL), permissions: "0755" },
+        stepFile(HOST_SCRIPTS.backup),
+        stepFile(HOST_SCRIPTS.restore),
+    ];
+    if (product.clusteringPorts.length > 0) files.push(stepFile(HOST_SCRIPTS.clusterPeers));
+    if (database) {
+        files.push(
+            { ...stepFile(DB_LIB), permissions: "0644" },
+            stepFile(HOST_SCRIPTS.dbClient),
+            stepFile(HOST_SCRIPTS.dbBootstrap),
+            stepFile(HOST_SCRIPTS.dbBackup),
+            stepFile(HOST_SCRIPTS.dbRestore),
+        );
+    }
+    return files;
+}
+
+/** The steps bundle of a node of `product` (the object the cluster uploads and its nodes fetch). */
+export function nodeStepsBundle(product: ProductSpec, database: boolean): StepsBundle {
+    return renderStepsBundle(bundledStepFiles(product, database));
 }
 
 function basename(path: string): string {
@@ -68,8 +111,6 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         hsts: input.environment !== "dev",
         databases: input.database ? datasourceKeys({ ...input.database, product: spec.id }) : undefined,
     };
-    // Steps hold no secret (they read secrets at run time); the sandboxed helper units run them as their own users.
-    const script = (path: string): BootFile => ({ path, content: nodeScript(path), permissions: "0755", kind: "script" });
     const unit = (path: string, content: string): BootFile => ({ path, content, permissions: "0644", kind: "systemd-unit" });
 
     const files: BootFile[] = [
@@ -110,30 +151,17 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         const peers = renderClusterPeersUnits();
         files.push(unit("/etc/systemd/system/wso2-cluster-peers.service", peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));
     }
+    const bundled = bundledStepFiles(spec, input.database !== undefined);
+    const bundle = renderStepsBundle(bundled);
+    const steps = { s3Uri: `s3://${input.backupBucket}/${stepsKey(input.clusterName, bundle.sha256)}`, sha256: bundle.sha256 };
     files.push(
-        { path: NODE_ENV_FILE, content: renderNodeEnv(nodeSettings(input)), permissions: "0644", kind: "config" },
+        { path: NODE_ENV_FILE, content: renderNodeEnv(nodeSettings(input, steps)), permissions: "0644", kind: "config" },
         { path: NODE_LIB, content: nodeScript(NODE_LIB), permissions: "0644", kind: "script" },
-        script(HOST_SCRIPTS.boot),
-        script(HOST_SCRIPTS.installPackages),
-        script(HOST_SCRIPTS.installProduct),
-        script(HOST_SCRIPTS.setupUser),
-        script(HOST_SCRIPTS.configure),
-        script(HOST_SCRIPTS.keystore),
-        script(HOST_SCRIPTS.secrets),
-        { path: MERGE_CONFIG_TOOL, content: nodeScript(MERGE_CONFIG_TOOL), permissions: "0755", kind: "script" },
-        script(HOST_SCRIPTS.backup),
-        script(HOST_SCRIPTS.restore),
+        { path: HOST_SCRIPTS.boot, content: nodeScript(HOST_SCRIPTS.boot), permissions: "0755", kind: "script" },
+        { path: HOST_SCRIPTS.installPackages, content: nodeScript(HOST_SCRIPTS.installPackages), permissions: "0755", kind: "script" },
+        { path: HOST_SCRIPTS.fetchSteps, content: nodeScript(HOST_SCRIPTS.fetchSteps), permissions: "0755", kind: "script" },
+        ...bundled,
     );
-    if (clustering) files.push(script(HOST_SCRIPTS.clusterPeers));
-    if (input.database) {
-        files.push(
-            { path: DB_LIB, content: nodeScript(DB_LIB), permissions: "0644", kind: "script" },
-            script(HOST_SCRIPTS.dbClient),
-            script(HOST_SCRIPTS.dbBootstrap),
-            script(HOST_SCRIPTS.dbBackup),
-            script(HOST_SCRIPTS.dbRestore),
-        );
-    }
     return files;
 }
 
@@ -161,12 +189,15 @@ function validate(input: NodeHostInput): void {
 
 /**
  * User data and artifacts of one node of `input.clusterName`. Artifact paths are
- * `<clusterName>/<file name>`; each artifact's content is exactly what the cloud-config writes.
+ * `<clusterName>/<file name>`; each artifact's content is exactly what the node gets, from the cloud-config
+ * or, for the steps after the fetch step (`meta.delivery: "steps-bundle"`), from the steps bundle.
  */
 export function renderNodeBoot(input: NodeHostInput): NodeBoot {
     validate(input);
     const files = renderNodeFiles(input);
-    const userData = renderCloudConfig({ files, commands: bootCommands() });
+    const userData = renderCloudConfig({ files: files.filter((f) => f.delivery !== "steps-bundle"), commands: bootCommands() });
+    const bundle = renderStepsBundle(files.filter((f) => f.delivery === "steps-bundle"));
+    const stepsBundle = { ...bundle, key: stepsKey(input.clusterName, bundle.sha256) };
     const artifacts: RenderedArtifact[] = [
         {
             kind: "cloud-config",
@@ -178,8 +209,14 @@ export function renderNodeBoot(input: NodeHostInput): NodeBoot {
             kind: f.kind,
             path: `${input.clusterName}/${basename(f.path)}`,
             content: f.content,
-            meta: { ...f.meta, hostPath: f.path },
+            meta: { ...f.meta, hostPath: f.path, ...(f.delivery === "steps-bundle" ? { delivery: f.delivery } : {}) },
         })),
+        {
+            kind: "steps-bundle",
+            path: `${input.clusterName}/steps.tar.gz.b64`,
+            content: bundle.content.toString("base64"),
+            meta: { encoding: "base64", bucket: input.backupBucket, key: stepsBundle.key, sha256: bundle.sha256 },
+        },
     ];
-    return { userData, artifacts };
+    return { userData, artifacts, stepsBundle };
 }

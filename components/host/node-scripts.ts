@@ -59,11 +59,12 @@ export function backupPaths(product: ProductSpec): string[] {
 }
 
 /**
- * The steps `wso2-boot` runs, in order (each an installed script name). With a shared database, the
+ * The steps `wso2-boot` runs, in order (each an installed script name). The package step brings the AWS
+ * CLI the fetch step needs to unpack every later step from the cluster's bucket. With a shared database, the
  * driver and CA bundle go in place and the schema bootstrap runs (one node at a time) before the product starts.
  */
 export function bootSteps(product: ProductSpec, database = false): string[] {
-    const steps: string[] = [HOST_SCRIPTS.installPackages, HOST_SCRIPTS.installProduct, HOST_SCRIPTS.setupUser, HOST_SCRIPTS.configure, HOST_SCRIPTS.keystore];
+    const steps: string[] = [HOST_SCRIPTS.installPackages, HOST_SCRIPTS.fetchSteps, HOST_SCRIPTS.installProduct, HOST_SCRIPTS.setupUser, HOST_SCRIPTS.configure, HOST_SCRIPTS.keystore];
     if (database) steps.push(HOST_SCRIPTS.dbClient, HOST_SCRIPTS.dbBootstrap);
     if (product.clusteringPorts.length > 0) steps.push(HOST_SCRIPTS.clusterPeers);
     return steps.map((s) => path.posix.basename(s));
@@ -75,7 +76,7 @@ const storeType = (file: string) => (/\.(p12|pfx)$/i.test(file) ? "PKCS12" : "JK
  * Every setting of every step for one node, checked: a value the steps could misread is refused naming
  * its input key.
  */
-export function nodeSettings(input: NodeHostInput): NodeSettings {
+export function nodeSettings(input: NodeHostInput, steps?: { s3Uri: string; sha256: string }): NodeSettings {
     const spec = input.product;
     const version = input.productVersion || spec.defaultVersion;
     const home = productHome(spec, version);
@@ -113,6 +114,8 @@ export function nodeSettings(input: NodeHostInput): NodeSettings {
         PRODUCT_UNIT: "wso2.service",
         SSH_ENABLED: input.sshSourceCidrs.length > 0 ? "yes" : "no",
         START_SCRIPT: spec.layout.startScript,
+        STEPS_S3_URI: steps?.s3Uri ?? "",
+        STEPS_SHA256: steps?.sha256 ?? "",
         DIST_S3_URI: dist?.s3Uri ?? "",
         DIST_SHA256: dist?.sha256 ?? "",
         WRITABLE_DIRS: words("writableDirs", spec.layout.writableDirs),

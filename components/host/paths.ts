@@ -7,6 +7,7 @@
 export const HOST_SCRIPTS = {
     boot: "/usr/local/sbin/wso2-boot",
     installPackages: "/usr/local/sbin/wso2-install-packages",
+    fetchSteps: "/usr/local/sbin/wso2-fetch-steps",
     installProduct: "/usr/local/sbin/wso2-install-product",
     setupUser: "/usr/local/sbin/wso2-setup-user",
     configure: "/usr/local/sbin/wso2-configure",

@@ -69,4 +69,6 @@ export interface NodeBoot {
     /** `#cloud-config` document passed as EC2 user data. */
     userData: string;
     artifacts: RenderedArtifact[];
+    /** The steps the user data's fetch step downloads from `s3://<backupBucket>/<key>` and checks by SHA-256. */
+    stepsBundle: { content: Buffer; sha256: string; key: string };
 }

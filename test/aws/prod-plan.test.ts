@@ -3,6 +3,7 @@
  * issue's "Must show" lists for the prod plan, read from the registered resources.
  */
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import { PRODUCTS } from "../../products";
 import { CLUSTER_TAG_KEY } from "../../components/aws/common";
 import { ACCOUNT, decodeUserData, MOCK_PASSWORD, Plan, PlannedResource, runStack, stackConfig, StackRun } from "./harness";
@@ -328,7 +329,8 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
 
         it("expires archives after backupRetentionDays, noncurrent versions too, in both regions", () => {
             for (const bucket of [backupBucket(), replicaBucket()]) {
-                const rules = (configOf(T.lifecycle, bucket).rules as any[]).filter((r) => r.status === "Enabled" && JSON.stringify(r.filter) === "{}");
+                // Node backups (nodes/<cluster>/...) expire; the nodes' steps bundles (steps/...) must not.
+                const rules = (configOf(T.lifecycle, bucket).rules as any[]).filter((r) => r.status === "Enabled" && JSON.stringify(r.filter) === '{"prefix":"nodes/"}');
                 // Archives have unique keys: only expiring current versions ever ends their life.
                 assert.ok(rules.some((r) => r.expiration?.days === 90), `${bucket.name}: current versions expire after 90 days`);
                 const noncurrent = rules.map((r) => r.noncurrentVersionExpiration?.noncurrentDays).filter((d) => d !== undefined);
@@ -337,6 +339,23 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
                 assert.ok(rules.some((r) => r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0));
                 assertS3AcceptsLifecycle(rules);
             }
+        });
+
+        it("holds the nodes' steps bundle that the user data names by SHA-256, outside every expiring rule", () => {
+            const object = plan.one("aws:s3/bucketObjectv2:BucketObjectv2");
+            assert.equal(object.inputs.bucket, backupBucket().state.bucket ?? backupBucket().inputs.bucket);
+            const content = Buffer.from(object.inputs.contentBase64, "base64");
+            const sha256 = createHash("sha256").update(content).digest("hex");
+            assert.equal(object.inputs.key, `steps/wso2-prod/${sha256}.tar.gz`);
+            const env = run.artifacts.find((a) => a.path.endsWith("/node.env"))!.content;
+            assert.match(env, new RegExp(`^STEPS_S3_URI='s3://${object.inputs.bucket}/${object.inputs.key}'$`, "m"));
+            assert.match(env, new RegExp(`^STEPS_SHA256='${sha256}'$`, "m"));
+            for (const rule of configOf(T.lifecycle, backupBucket()).rules as any[]) {
+                assert.ok(rule.filter?.prefix && !object.inputs.key.startsWith(rule.filter.prefix), `rule ${rule.id} would expire the steps`);
+            }
+            const role = plan.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => JSON.parse(r.inputs.policy)).find((d) => d.Statement.some((x: any) => x.Sid === "ReadOwnClustersSteps"));
+            const read = role.Statement.find((x: any) => x.Sid === "ReadOwnClustersSteps");
+            assert.deepEqual([read.Action, read.Resource], ["s3:GetObject", `arn:aws:s3:::${object.inputs.bucket}/steps/wso2-prod/*`]);
         });
 
         it("logs access to a separate bucket", () => {

@@ -199,6 +199,7 @@ describe("aws: node role, user data, target groups, keys", () => {
         secretsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/secrets",
         backupBucketArn: "arn:aws:s3:::backups",
         backupPrefix: "nodes/wso2-prod",
+        stepsPrefix: "steps/wso2-prod",
         backupKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/backups",
         logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/wso2/wso2-prod/nodes",
         distributionObjectArn: "arn:aws:s3:::releases/wso2am-4.3.0.zip",
@@ -210,6 +211,7 @@ describe("aws: node role, user data, target groups, keys", () => {
         assert.deepEqual(s3.map((s) => [s.Action, s.Resource, s.Condition]), [
             ["s3:ListBucket", "arn:aws:s3:::backups", { StringLike: { "s3:prefix": ["nodes/wso2-prod/*"] } }],
             ["s3:GetObject", "arn:aws:s3:::backups/nodes/wso2-prod/*", undefined],
+            ["s3:GetObject", "arn:aws:s3:::backups/steps/wso2-prod/*", undefined],
             ["s3:PutObject", "arn:aws:s3:::backups/nodes/wso2-prod/*", undefined],
             ["s3:GetObject", "arn:aws:s3:::releases/wso2am-4.3.0.zip", undefined],
         ]);

@@ -12,7 +12,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { nodeRolePolicy } from "../../components/aws/nodes";
-import { HOST_SCRIPTS, WSO2_DEFAULT_STORE_PASSWORD } from "../../components/host";
+import { HOST_SCRIPTS, WSO2_DEFAULT_STORE_PASSWORD, nodeStepsBundle, stepsKey, stepsKeyPrefix } from "../../components/host";
 import { PRODUCTS, productHome } from "../../products";
 import { nodeInput } from "./fixtures";
 import { AccessKey, Moto, requireTool, run, runOk, step, tempDir, writeNodeEnv, writeScript } from "./helpers";
@@ -79,6 +79,7 @@ describe("node steps under the node role's policy (moto_server enforcing IAM)", 
             secretsKeyArn: `${ACCOUNT_ARN}/secrets`,
             backupBucketArn: `arn:aws:s3:::${BUCKET}`,
             backupPrefix: PREFIX,
+            stepsPrefix: stepsKeyPrefix("wso2-prod"),
             backupKeyArn: `${ACCOUNT_ARN}/backups`,
             logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/wso2/wso2-prod/nodes",
             distributionObjectArn: `arn:aws:s3:::${RELEASES}/wso2am/wso2am-4.3.0.zip`,
@@ -109,6 +110,31 @@ describe("node steps under the node role's policy (moto_server enforcing IAM)", 
         const r = asNode(["s3api", "list-buckets"]);
         assert.notEqual(r.status, 0);
         assert.match(r.stderr, /AccessDenied/);
+    });
+
+    it("fetch step: unpacks the cluster's steps bundle through the role, and refuses a bundle whose SHA-256 differs", function () {
+        const bundle = nodeStepsBundle(spec, false);
+        const file = path.join(dir, "steps.tar.gz");
+        fs.writeFileSync(file, bundle.content);
+        const uri = `s3://${BUCKET}/${stepsKey("wso2-prod", bundle.sha256)}`;
+        moto.aws(["s3", "cp", file, uri]);
+        const root = path.join(dir, "steps-root");
+        const fetch = (sha256: string) =>
+            run("bash", [step(HOST_SCRIPTS.fetchSteps)], { env: nodeEnv(node, { WSO2_STEPS_ROOT: root, STEPS_S3_URI: uri, STEPS_SHA256: sha256 }), timeoutMs: 60000 });
+        const ok = fetch(bundle.sha256);
+        assert.equal(ok.status, 0, ok.stderr);
+        const keystoreStep = path.join(root, HOST_SCRIPTS.keystore.slice(1));
+        assert.equal(fs.statSync(keystoreStep).mode & 0o777, 0o755);
+        assert.match(fs.readFileSync(keystoreStep, "utf8"), /^#!\/bin\/bash\n/);
+        fs.rmSync(root, { recursive: true, force: true });
+        const tampered = fetch("0".repeat(63) + "1");
+        assert.notEqual(tampered.status, 0);
+        assert.match(tampered.stderr, /wso2-fetch-steps: the node's steps .* have SHA-256 [0-9a-f]{64}, expected 0{63}1: nothing unpacked/);
+        assert.ok(!fs.existsSync(path.join(root, HOST_SCRIPTS.keystore.slice(1))), "nothing unpacked from a bundle that does not match");
+        // The nodes only read the steps: replacing the bundle is refused.
+        const put = asNode(["s3", "cp", file, `s3://${BUCKET}/${stepsKeyPrefix("wso2-prod")}/other.tar.gz`]);
+        assert.notEqual(put.status, 0);
+        assert.match(put.stderr, /AccessDenied/);
     });
 
     it("installs the product from the distribution object", function () {

@@ -3,12 +3,16 @@
  * systemd-analyze, a TOML parser; plus the artifact contract the plan relies on.
  */
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import {
+    DB_LIB,
     heapSizeMiB,
+    HOST_SCRIPTS,
+    NODE_LIB,
     JVM_SECURITY_FLAGS,
     LOG_PATTERN,
     NODE_ENV_FILE,
@@ -26,6 +30,17 @@ import { productModel } from "../../products/model";
 import { PRODUCTS } from "../../products";
 import type { ProductId } from "../../config/settings";
 import { nodeInput } from "./fixtures";
+import { encodeUserData } from "../../components/aws/nodes";
+
+/** A shared database as the cluster passes it to its nodes. */
+const TEST_DATABASE = {
+    host: "wso2-prod-db.abcdefghijkl.eu-west-1.rds.amazonaws.com",
+    port: 5432,
+    databases: { apim_db: "wso2am_db", shared_db: "wso2shared_db", identity_db: "wso2identity_db" },
+    masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0123-AbCdEf",
+    runtimeSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:wso2-prod/db-runtime-AbCdEf",
+    runtimeUsername: "wso2_runtime",
+};
 import { requireTool, run, tempDir } from "./helpers";
 
 const PRODUCT_IDS: ProductId[] = ["apim", "mi", "is", "si"];
@@ -63,7 +78,9 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
 
             it("every file the cloud-config writes is an artifact with the same content, path <cluster>/<name>", function () {
                 const doc = parseYaml(boot.userData) as { write_files: WrittenFile[]; runcmd: string[][] };
-                const byHostPath = new Map(boot.artifacts.filter((a) => a.kind !== "cloud-config").map((a) => [a.meta?.hostPath as string, a]));
+                const byHostPath = new Map(
+                    boot.artifacts.filter((a) => a.kind !== "cloud-config" && a.kind !== "steps-bundle" && a.meta?.delivery !== "steps-bundle").map((a) => [a.meta?.hostPath as string, a]),
+                );
                 assert.equal(byHostPath.size, doc.write_files.length);
                 for (const f of doc.write_files) {
                     const a = byHostPath.get(f.path);
@@ -78,6 +95,42 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
                 // Steps run from the files written above.
                 const written = new Set(doc.write_files.map((f) => f.path));
                 for (const cmd of doc.runcmd) if (cmd[0].startsWith("/usr/local/sbin/")) assert.ok(written.has(cmd[0]), cmd[0]);
+            });
+
+            it("the steps after the fetch step travel in the bundle the settings name by SHA-256, and the user data keeps EC2's 16 KiB with room", function () {
+                requireTool("tar");
+                const doc = parseYaml(boot.userData) as { write_files: WrittenFile[] };
+                const written = new Set(doc.write_files.map((f) => f.path));
+                const bundled = boot.artifacts.filter((a) => a.meta?.delivery === "steps-bundle");
+                assert.ok(bundled.length >= 8);
+                for (const a of bundled) assert.ok(!written.has(a.meta!.hostPath as string), `${a.path} is in the user data and the bundle`);
+                for (const p of [HOST_SCRIPTS.boot, HOST_SCRIPTS.installPackages, HOST_SCRIPTS.fetchSteps, NODE_LIB, NODE_ENV_FILE]) assert.ok(written.has(p), p);
+                // The real tar unpacks exactly the bundled artifacts, byte for byte, with their modes.
+                const root = path.join(dir, `${id}-steps`);
+                fs.mkdirSync(root);
+                const archive = path.join(dir, `${id}-steps.tar.gz`);
+                fs.writeFileSync(archive, boot.stepsBundle.content);
+                const x = run("tar", ["-xzf", archive, "-C", root, "--no-same-owner"]);
+                assert.equal(x.status, 0, x.stderr);
+                for (const a of bundled) {
+                    const file = path.join(root, (a.meta!.hostPath as string).slice(1));
+                    assert.equal(fs.readFileSync(file, "utf8"), a.content, a.path);
+                    assert.equal(fs.statSync(file).mode & 0o777, a.meta!.hostPath === DB_LIB ? 0o644 : 0o755, a.path);
+                }
+                const listed = run("tar", ["-tzf", archive]).stdout.trim().split("\n");
+                assert.equal(listed.length, bundled.length);
+                const artifact = boot.artifacts.find((a) => a.kind === "steps-bundle")!;
+                assert.equal(Buffer.from(artifact.content, "base64").compare(boot.stepsBundle.content), 0);
+                // The settings name the bundle's object and checksum; the fetch step runs before any bundled step.
+                const env = boot.artifacts.find((a) => a.meta?.hostPath === NODE_ENV_FILE)!.content;
+                assert.match(env, new RegExp(`^STEPS_SHA256='${createHash("sha256").update(boot.stepsBundle.content).digest("hex")}'$`, "m"));
+                assert.match(env, new RegExp(`^STEPS_S3_URI='s3://[^/]+/steps/wso2-prod/${boot.stepsBundle.sha256}\\.tar\\.gz'$`, "m"));
+                const steps = /^BOOT_STEPS='([^']*)'$/m.exec(env)![1].split(" ");
+                assert.deepEqual(steps.slice(0, 2), ["wso2-install-packages", "wso2-fetch-steps"]);
+                // With a shared database (the most the user data carries), at most 12 KiB of EC2's 16 KiB.
+                const withDb = renderNodeBoot(nodeInput(id, { database: TEST_DATABASE }));
+                const packed = Buffer.from(encodeUserData(withDb.userData), "base64").length;
+                assert.ok(packed <= 12 * 1024, `${id}: user data with a database is ${packed} bytes`);
             });
 
             it("every script artifact is its repository file; the settings file gives every setting a step requires", function () {
