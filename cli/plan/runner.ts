@@ -40,6 +40,9 @@ export interface RunOptions {
 }
 
 /** Error raised by the program itself (including its configuration validation). */
+/** Event-loop turns a finished run keeps collecting its own late promise rejections. */
+const LATE_REJECTION_TURNS = 3;
+
 export class ProgramError extends Error {
     constructor(message: string, readonly isConfigError: boolean) {
         super(message);
@@ -216,6 +219,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun & { secre
         }
         throw asProgramError(e);
     } finally {
+        // A failed program leaves promises that reject a turn or two later (the other references it awaited,
+        // outputs derived from the failure): they belong to this run, not to the next program this process
+        // runs (a referenced stack planned next), so this run keeps listening until they have surfaced.
+        for (let turn = 0; turn < LATE_REJECTION_TURNS; turn++) await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
     }
 
