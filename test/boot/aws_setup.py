@@ -5,10 +5,11 @@ requests are unauthenticated (the server's INITIAL_NO_AUTH_ACTION_COUNT): an adm
 policy and its access key; everything after is signed and judged by IAM, as the node's requests are.
 
 spec: { endpoint, region, roles: [{name, policies: [{name, document}]}], kmsKeys: [id],
-        buckets: [{name, kmsKeyArn}], secrets: [{name, value}], objects: [{bucket, key, body | file}],
+        buckets: [{name, kmsKeyArn}], secrets: [{name, value}], objects: [{bucket, key, body | file | base64}],
         instances: [{name, privateIp, tags: {k: v}, role}] }
 out:  { admin: {accessKeyId, secretAccessKey}, instances: {name: {instanceId, credentials}} }
 """
+import base64
 import json
 import sys
 
@@ -59,7 +60,12 @@ for secret in spec["secrets"]:
     sm.create_secret(Name=secret["name"], SecretString=secret["value"])
 
 for obj in spec["objects"]:
-    body = open(obj["file"], "rb").read() if "file" in obj else obj["body"].encode()
+    if "file" in obj:
+        body = open(obj["file"], "rb").read()
+    elif "base64" in obj:
+        body = base64.b64decode(obj["base64"])
+    else:
+        body = obj["body"].encode()
     s3.put_object(Bucket=obj["bucket"], Key=obj["key"], Body=body)
 
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]

@@ -171,6 +171,7 @@ async function main(): Promise<number> {
             objects: [
                 { bucket: distUri.split("/")[2], key: distUri.split("/").slice(3).join("/"), file: dist.zip },
                 { bucket: plan.backupBucket, key: otherClusterBackupKey, body: "another cluster's backup" },
+                ...plan.objects,
             ],
             instances: nodes.map((n) => ({ name: n.name, privateIp: n.privateIp, role: n.role, tags: plan.instanceTags })),
         });
