@@ -113,7 +113,7 @@ describe("boot driver (systemd-run and systemctl recorded by stand-ins)", functi
         const ok = run("bash", [step(HOST_SCRIPTS.boot)], { env: env("none") });
         assert.equal(ok.status, 0, ok.stderr);
         const units = fs.readFileSync(calls, "utf8").split("\n").filter((l) => l.startsWith("systemd-run")).map((l) => /--unit=(\S+)/.exec(l)![1]);
-        assert.deepEqual(units, ["wso2-install-packages", "wso2-install-product", "wso2-setup-user", "wso2-configure", "wso2-keystore", "wso2-cluster-peers"].map((s) => `wso2-boot-${s}.service`));
+        assert.deepEqual(units, ["wso2-install-packages", "wso2-fetch-steps", "wso2-install-product", "wso2-setup-user", "wso2-configure", "wso2-keystore", "wso2-cluster-peers"].map((s) => `wso2-boot-${s}.service`));
         assert.match(fs.readFileSync(calls, "utf8"), /systemctl enable --now wso2\.service\n$/);
 
         fs.rmSync(calls);
