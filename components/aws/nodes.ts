@@ -15,7 +15,7 @@ import * as s3 from "@pulumi/aws/s3";
 import type { Settings } from "../../config/settings";
 import type { ProductSpec } from "../../products";
 import { recordArtifacts } from "../artifacts";
-import { nodeStepsBundle, renderNodeBoot, stepsKey, stepsKeyPrefix } from "../host";
+import { keystoreKeyPrefix, nodeStepsBundle, renderNodeBoot, stepsKey, stepsKeyPrefix } from "../host";
 import type { NodeDatabase, NodeHostInput } from "../host/types";
 import {
     CLUSTER_TAG_KEY,
@@ -64,8 +64,10 @@ export interface NodeRolePolicyInput {
     secretArns: string[];
     secretsKeyArn: string;
     backupBucketArn: string;
-    /** This cluster's prefix: its nodes' backups under `<prefix>/<node id>/`, its keystore under `<prefix>/keystore/`. */
+    /** This cluster's backups prefix: its nodes' backups under `<prefix>/<node id>/`. */
     backupPrefix: string;
+    /** Prefix of this cluster's shared keystore (outside the backups' prefix, which expires). */
+    keystorePrefix: string;
     /** Prefix of this cluster's steps bundles in the backup bucket (read-only for the nodes). */
     stepsPrefix: string;
     backupKeyArn: string;
@@ -96,7 +98,7 @@ export function s3ObjectArn(partition: string, s3Uri: string): string {
  * - the CloudWatch agent: ship logs to this cluster's log group.
  */
 export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
-    const clusterObjects = `${p.backupBucketArn}/${p.backupPrefix}/*`;
+    const clusterObjects = [`${p.backupBucketArn}/${p.backupPrefix}/*`, `${p.backupBucketArn}/${p.keystorePrefix}/*`];
     return policyDocument([
         { Sid: "ReadThisClustersSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: p.secretArns },
         {
@@ -111,7 +113,7 @@ export function nodeRolePolicy(p: NodeRolePolicyInput): PolicyDocument {
             Effect: "Allow",
             Action: "s3:ListBucket",
             Resource: p.backupBucketArn,
-            Condition: { StringLike: { "s3:prefix": [`${p.backupPrefix}/*`] } },
+            Condition: { StringLike: { "s3:prefix": [`${p.backupPrefix}/*`, `${p.keystorePrefix}/*`] } },
         },
         { Sid: "ReadOwnClustersKeystoreAndBackups", Effect: "Allow", Action: "s3:GetObject", Resource: clusterObjects },
         // The fetch step reads the cluster's steps bundle; nodes never write there (the bundle's SHA-256 is in
@@ -308,6 +310,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                                 backupBucketArn,
                                 backupPrefix: this.backupPrefix,
                                 stepsPrefix: stepsKeyPrefix(name),
+                                keystorePrefix: keystoreKeyPrefix(name),
                                 backupKeyArn,
                                 logGroupArn,
                                 distributionObjectArn: settings.distribution ? s3ObjectArn(partitionOf(region), settings.distribution.s3Uri) : undefined,

@@ -11,6 +11,7 @@ import type { NodeHostInput } from "./types";
 import { ADMIN_ENV_FILE, CONFIG_DIR, DB_LIB, HOST_SCRIPTS, MERGE_CONFIG_TOOL, NODE_ENV_FILE, NODE_LIB } from "./paths";
 import { DATABASE_NODE_PACKAGES, DATABASE_VAULT_ALIAS, databaseNodeSettings, jdbcDriverDir } from "./datasources";
 import { LOG4J2_MARKERS } from "./log4j2";
+import { keystoreKeyPrefix } from "./steps-bundle";
 import { NFT_TABLE } from "./nftables";
 import { ADMIN_USERNAME_ENV, APP_PASSWORD_HASH_ENV, DEFAULT_KEY_ALIAS, NODE_IP_ENV, SECURE_VAULT_ALIASES } from "./product-config";
 
@@ -130,6 +131,7 @@ export function nodeSettings(input: NodeHostInput, steps?: { s3Uri: string; sha2
         KEY_ALIAS: DEFAULT_KEY_ALIAS,
         KEY_HOSTNAME: input.domainName,
         KEYSTORE_SECRET_ARN: input.keystoreSecretArn,
+        KEYSTORE_S3_PREFIX: keystoreKeyPrefix(input.clusterName),
         ADMIN_SECRET_ARN: input.adminSecretArn,
         CONFIG_FORMAT: spec.layout.configFormat,
         CONFIG_FILE: spec.layout.configFile,

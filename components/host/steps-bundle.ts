@@ -27,6 +27,14 @@ export function stepsKeyPrefix(clusterName: string): string {
     return `steps/${clusterName}`;
 }
 
+/**
+ * Key prefix of a cluster's shared keystore in its bucket: like the steps, outside `nodes/`, so the backups'
+ * expiry never deletes the key every node of the cluster must share.
+ */
+export function keystoreKeyPrefix(clusterName: string): string {
+    return `keystore/${clusterName}`;
+}
+
 /** Key of one bundle: named by its checksum, so a changed bundle is a new object and old nodes keep theirs. */
 export function stepsKey(clusterName: string, sha256: string): string {
     return `${stepsKeyPrefix(clusterName)}/${sha256}.tar.gz`;

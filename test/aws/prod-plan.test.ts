@@ -341,7 +341,7 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             }
         });
 
-        it("holds the nodes' steps bundle that the user data names by SHA-256, outside every expiring rule", () => {
+        it("holds the nodes' steps bundle that the user data names by SHA-256; it and the cluster keystore are outside every expiring rule", () => {
             const object = plan.one("aws:s3/bucketObjectv2:BucketObjectv2");
             assert.equal(object.inputs.bucket, backupBucket().state.bucket ?? backupBucket().inputs.bucket);
             const content = Buffer.from(object.inputs.contentBase64, "base64");
@@ -350,8 +350,11 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             const env = run.artifacts.find((a) => a.path.endsWith("/node.env"))!.content;
             assert.match(env, new RegExp(`^STEPS_S3_URI='s3://${object.inputs.bucket}/${object.inputs.key}'$`, "m"));
             assert.match(env, new RegExp(`^STEPS_SHA256='${sha256}'$`, "m"));
+            // Nor the cluster's shared keystore: a node launched after the retention period would generate another key.
+            const keystoreKey = `${/^KEYSTORE_S3_PREFIX='([^']+)'$/m.exec(env)![1]}/wso2carbon.jks`;
             for (const rule of configOf(T.lifecycle, backupBucket()).rules as any[]) {
                 assert.ok(rule.filter?.prefix && !object.inputs.key.startsWith(rule.filter.prefix), `rule ${rule.id} would expire the steps`);
+                assert.ok(!keystoreKey.startsWith(rule.filter.prefix), `rule ${rule.id} would expire the cluster keystore ${keystoreKey}`);
             }
             const role = plan.ofType("aws:iam/rolePolicy:RolePolicy").map((r) => JSON.parse(r.inputs.policy)).find((d) => d.Statement.some((x: any) => x.Sid === "ReadOwnClustersSteps"));
             const read = role.Statement.find((x: any) => x.Sid === "ReadOwnClustersSteps");
@@ -440,7 +443,7 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             for (const a of run.artifacts) assert.ok(!a.content.includes(MOCK_PASSWORD), `password not in ${a.path}`);
         });
 
-        it("lets the node role read only this stack's secrets and put only under its backup prefix", () => {
+        it("lets the node role read only this stack's secrets and put only under its backup and keystore prefixes", () => {
             const nodePolicy = plan.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "wso2-prod-node")!;
             const doc = JSON.parse(nodePolicy.inputs.policy);
             // This stack's secrets, and the one RDS keeps the database's master password in.
@@ -448,7 +451,7 @@ describe("aws: prod plan (stacks/Pulumi.prod.yaml under mocks)", function () {
             const rdsManaged = plan.ofType("aws:rds/instance:Instance").flatMap((db) => db.state.masterUserSecrets.map((m: any) => m.secretArn));
             assert.deepEqual([...readable].sort(), [...plan.ofType(T.secret).map((s) => s.state.arn), ...rdsManaged].sort());
             const put = doc.Statement.find((s: any) => s.Action === "s3:PutObject");
-            assert.equal(put.Resource, `${backupBucketArn()}/nodes/wso2-prod/*`);
+            assert.deepEqual(put.Resource, [`${backupBucketArn()}/nodes/wso2-prod/*`, `${backupBucketArn()}/keystore/wso2-prod/*`]);
             // The install step reads exactly the stack's distribution object, and the user data carries its checksum.
             const uri = stackConfig("prod")["wso2-hardening:distributionS3Uri"] as string;
             const sha = stackConfig("prod")["wso2-hardening:distributionSha256"] as string;

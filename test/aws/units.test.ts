@@ -200,6 +200,7 @@ describe("aws: node role, user data, target groups, keys", () => {
         backupBucketArn: "arn:aws:s3:::backups",
         backupPrefix: "nodes/wso2-prod",
         stepsPrefix: "steps/wso2-prod",
+        keystorePrefix: "keystore/wso2-prod",
         backupKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/backups",
         logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/wso2/wso2-prod/nodes",
         distributionObjectArn: "arn:aws:s3:::releases/wso2am-4.3.0.zip",
@@ -209,10 +210,10 @@ describe("aws: node role, user data, target groups, keys", () => {
     it("lets nodes list, get and put only under their cluster's prefix, never delete, and read only the distribution object besides", () => {
         const s3 = policy.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith("s3:")));
         assert.deepEqual(s3.map((s) => [s.Action, s.Resource, s.Condition]), [
-            ["s3:ListBucket", "arn:aws:s3:::backups", { StringLike: { "s3:prefix": ["nodes/wso2-prod/*"] } }],
-            ["s3:GetObject", "arn:aws:s3:::backups/nodes/wso2-prod/*", undefined],
+            ["s3:ListBucket", "arn:aws:s3:::backups", { StringLike: { "s3:prefix": ["nodes/wso2-prod/*", "keystore/wso2-prod/*"] } }],
+            ["s3:GetObject", ["arn:aws:s3:::backups/nodes/wso2-prod/*", "arn:aws:s3:::backups/keystore/wso2-prod/*"], undefined],
             ["s3:GetObject", "arn:aws:s3:::backups/steps/wso2-prod/*", undefined],
-            ["s3:PutObject", "arn:aws:s3:::backups/nodes/wso2-prod/*", undefined],
+            ["s3:PutObject", ["arn:aws:s3:::backups/nodes/wso2-prod/*", "arn:aws:s3:::backups/keystore/wso2-prod/*"], undefined],
             ["s3:GetObject", "arn:aws:s3:::releases/wso2am-4.3.0.zip", undefined],
         ]);
         assert.equal(s3ObjectArn("aws-cn", "s3://releases/a/b.zip"), "arn:aws-cn:s3:::releases/a/b.zip");

@@ -12,7 +12,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { nodeRolePolicy } from "../../components/aws/nodes";
-import { HOST_SCRIPTS, WSO2_DEFAULT_STORE_PASSWORD, nodeStepsBundle, stepsKey, stepsKeyPrefix } from "../../components/host";
+import { HOST_SCRIPTS, WSO2_DEFAULT_STORE_PASSWORD, keystoreKeyPrefix, nodeStepsBundle, stepsKey, stepsKeyPrefix } from "../../components/host";
 import { PRODUCTS, productHome } from "../../products";
 import { nodeInput } from "./fixtures";
 import { AccessKey, Moto, requireTool, run, runOk, step, tempDir, writeNodeEnv, writeScript } from "./helpers";
@@ -80,6 +80,7 @@ describe("node steps under the node role's policy (moto_server enforcing IAM)", 
             backupBucketArn: `arn:aws:s3:::${BUCKET}`,
             backupPrefix: PREFIX,
             stepsPrefix: stepsKeyPrefix("wso2-prod"),
+            keystorePrefix: keystoreKeyPrefix("wso2-prod"),
             backupKeyArn: `${ACCOUNT_ARN}/backups`,
             logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/wso2/wso2-prod/nodes",
             distributionObjectArn: `arn:aws:s3:::${RELEASES}/wso2am/wso2am-4.3.0.zip`,
@@ -146,7 +147,7 @@ describe("node steps under the node role's policy (moto_server enforcing IAM)", 
     it("keystore: the first node stores the cluster key, the second reads it through the role", function () {
         shippedHome(path.join(dir, "node1"));
         const first = runOk("bash", [step(HOST_SCRIPTS.keystore)], { env: nodeEnv(node, { ROOT: path.join(dir, "node1") }), timeoutMs: 120000 });
-        assert.match(first, /generated the cluster keystore and stored it at s3:\/\/wso2-prod-backups-0a1b2c\/nodes\/wso2-prod\/keystore\/wso2carbon\.jks/);
+        assert.match(first, /generated the cluster keystore and stored it at s3:\/\/wso2-prod-backups-0a1b2c\/keystore\/wso2-prod\/wso2carbon\.jks/);
         shippedHome(path.join(dir, "node2"));
         const second = runOk("bash", [step(HOST_SCRIPTS.keystore)], { env: nodeEnv(node, { ROOT: path.join(dir, "node2") }), timeoutMs: 120000 });
         assert.match(second, /using the cluster keystore from/);
@@ -159,8 +160,8 @@ describe("node steps under the node role's policy (moto_server enforcing IAM)", 
         shippedHome(root);
         const r = run("bash", [step(HOST_SCRIPTS.keystore)], { env: nodeEnv(withoutKeystoreRead, { ROOT: root }), timeoutMs: 120000 });
         assert.equal(r.status, 1, r.stdout);
-        assert.match(r.stderr, /^wso2-keystore: cannot read the cluster keystore s3:\/\/wso2-prod-backups-0a1b2c\/nodes\/wso2-prod\/keystore\/wso2carbon\.jks$/m);
-        const list = JSON.parse(moto.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", `${PREFIX}/keystore/`])).Contents;
+        assert.match(r.stderr, /^wso2-keystore: cannot read the cluster keystore s3:\/\/wso2-prod-backups-0a1b2c\/keystore\/wso2-prod\/wso2carbon\.jks$/m);
+        const list = JSON.parse(moto.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", `${keystoreKeyPrefix("wso2-prod")}/`])).Contents;
         assert.equal(list.length, 1, "still one cluster keystore");
     });
 
@@ -195,7 +196,7 @@ describe("node steps under the node role's policy (moto_server enforcing IAM)", 
         refused(["s3api", "put-object", "--bucket", BUCKET, "--key", `${OTHER_PREFIX}/i-0fffffffffffffff0/planted`, "--body", settings], "writing into another cluster's prefix");
         const own = JSON.parse(moto.aws(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", `${PREFIX}/i-0123456789abcdef0/`])).Contents[0].Key as string;
         refused(["s3api", "delete-object", "--bucket", BUCKET, "--key", own], "deleting its own backup");
-        refused(["s3api", "delete-object", "--bucket", BUCKET, "--key", `${PREFIX}/keystore/wso2carbon.jks`], "deleting the cluster keystore");
+        refused(["s3api", "delete-object", "--bucket", BUCKET, "--key", `${keystoreKeyPrefix("wso2-prod")}/wso2carbon.jks`], "deleting the cluster keystore");
         refused(["s3api", "get-object", "--bucket", RELEASES, "--key", "wso2am/other.zip", path.join(dir, "other.zip")], "another release object");
     });
 });

@@ -1,18 +1,19 @@
 #!/bin/bash
 # Replaces the shipped keystore and cleans the client truststore (PROD-KEYSTORE): a new RSA 3072 key
 # signed SHA256withRSA, protected by the password from Secrets Manager. The first node of a cluster
-# generates it and stores it at s3://BACKUP_BUCKET/BACKUP_PREFIX/keystore/<file> (create-only); the
+# generates it and stores it at s3://BACKUP_BUCKET/KEYSTORE_S3_PREFIX/<file> (create-only; outside the
+# backups' prefix, whose objects expire after the retention period); the
 # others fetch it, so tokens one node signs verify on all. In the client truststore every entry carrying
 # the default wso2carbon certificate (whatever its alias) is deleted, the node's certificate is trusted,
 # and the password changes from the default.
 # Settings: REGION, WSO2_HOME, WSO2_UID, KEYSTORE, KEYSTORE_TYPE, TRUSTSTORE, TRUSTSTORE_TYPE (paths
 # relative to the home; JKS or PKCS12), KEY_ALIAS, KEY_HOSTNAME, KEYSTORE_SECRET_ARN, BACKUP_BUCKET,
-# BACKUP_PREFIX; ROOT (optional, act inside it).
+# KEYSTORE_S3_PREFIX; ROOT (optional, act inside it).
 # shellcheck source-path=SCRIPTDIR source=node-lib.sh
 . "${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
 load_settings
 require_settings REGION WSO2_HOME WSO2_UID KEYSTORE KEYSTORE_TYPE TRUSTSTORE TRUSTSTORE_TYPE KEY_ALIAS KEY_HOSTNAME \
-  KEYSTORE_SECRET_ARN BACKUP_BUCKET BACKUP_PREFIX
+  KEYSTORE_SECRET_ARN BACKUP_BUCKET KEYSTORE_S3_PREFIX
 : "${ROOT:=}"
 DEFAULT_ALIAS=wso2carbon
 # The password of the keystores WSO2 ships.
@@ -29,7 +30,7 @@ fi
 export KEYSTORE_PASSWORD
 ks="$ROOT$WSO2_HOME/$KEYSTORE"
 ts="$ROOT$WSO2_HOME/$TRUSTSTORE"
-shared_key="$BACKUP_PREFIX/keystore/$(basename "$KEYSTORE")"
+shared_key="$KEYSTORE_S3_PREFIX/$(basename "$KEYSTORE")"
 shared="s3://$BACKUP_BUCKET/$shared_key"
 work="$(mktemp -d)"
 trap 'rm -rf -- "$work"' EXIT
