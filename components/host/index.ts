@@ -68,7 +68,7 @@ export function bundledStepFiles(product: ProductSpec, database: boolean): BootF
         stepFile(HOST_SCRIPTS.configure),
         stepFile(HOST_SCRIPTS.keystore),
         stepFile(HOST_SCRIPTS.secrets),
-        { ...stepFile(MERGE_CONFIG_TOOL), permissions: "0755" },
+        stepFile(MERGE_CONFIG_TOOL),
         stepFile(HOST_SCRIPTS.backup),
         stepFile(HOST_SCRIPTS.restore),
     ];
@@ -94,8 +94,11 @@ function basename(path: string): string {
     return path.slice(path.lastIndexOf("/") + 1);
 }
 
-/** Every file of a node with its artifact kind, in the order the cloud-config writes them. */
-export function renderNodeFiles(input: NodeHostInput): BootFile[] {
+/**
+ * Every file of a node with its artifact kind, in the order the cloud-config writes them (the bundled steps
+ * last), and the steps bundle holding those marked `delivery: "steps-bundle"`, with its key in the bucket.
+ */
+export function renderNodeFiles(input: NodeHostInput): { files: BootFile[]; stepsBundle: NodeBoot["stepsBundle"] } {
     const spec = input.product;
     const version = input.productVersion || spec.defaultVersion;
     const clustering = spec.clusteringPorts.length > 0;
@@ -153,7 +156,8 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
     }
     const bundled = bundledStepFiles(spec, input.database !== undefined);
     const bundle = renderStepsBundle(bundled);
-    const steps = { s3Uri: `s3://${input.backupBucket}/${stepsKey(input.clusterName, bundle.sha256)}`, sha256: bundle.sha256 };
+    const stepsBundle = { ...bundle, key: stepsKey(input.clusterName, bundle.sha256) };
+    const steps = { s3Uri: `s3://${input.backupBucket}/${stepsBundle.key}`, sha256: bundle.sha256 };
     files.push(
         { path: NODE_ENV_FILE, content: renderNodeEnv(nodeSettings(input, steps)), permissions: "0644", kind: "config" },
         { path: NODE_LIB, content: nodeScript(NODE_LIB), permissions: "0644", kind: "script" },
@@ -162,7 +166,7 @@ export function renderNodeFiles(input: NodeHostInput): BootFile[] {
         { path: HOST_SCRIPTS.fetchSteps, content: nodeScript(HOST_SCRIPTS.fetchSteps), permissions: "0755", kind: "script" },
         ...bundled,
     );
-    return files;
+    return { files, stepsBundle };
 }
 
 /**
@@ -194,10 +198,8 @@ function validate(input: NodeHostInput): void {
  */
 export function renderNodeBoot(input: NodeHostInput): NodeBoot {
     validate(input);
-    const files = renderNodeFiles(input);
+    const { files, stepsBundle } = renderNodeFiles(input);
     const userData = renderCloudConfig({ files: files.filter((f) => f.delivery !== "steps-bundle"), commands: bootCommands() });
-    const bundle = renderStepsBundle(files.filter((f) => f.delivery === "steps-bundle"));
-    const stepsBundle = { ...bundle, key: stepsKey(input.clusterName, bundle.sha256) };
     const artifacts: RenderedArtifact[] = [
         {
             kind: "cloud-config",
@@ -214,8 +216,8 @@ export function renderNodeBoot(input: NodeHostInput): NodeBoot {
         {
             kind: "steps-bundle",
             path: `${input.clusterName}/steps.tar.gz.b64`,
-            content: bundle.content.toString("base64"),
-            meta: { encoding: "base64", bucket: input.backupBucket, key: stepsBundle.key, sha256: bundle.sha256 },
+            content: stepsBundle.content.toString("base64"),
+            meta: { encoding: "base64", bucket: input.backupBucket, key: stepsBundle.key, sha256: stepsBundle.sha256 },
         },
     ];
     return { userData, artifacts, stepsBundle };
