@@ -288,6 +288,14 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         assert.match(none.stderr, /absent\.pem is missing and no DB_CA_BUNDLE_URL is set/);
         const escape = run("bash", [client], { env: env({ DB_DRIVER_DIR: "../outside" }) });
         assert.equal(escape.status, 2);
+        // On the node every value comes from the settings file, none from the environment (the boot's case).
+        const fileHome = path.join(work, "client-home-file");
+        fs.mkdirSync(fileHome);
+        const settingsFile = path.join(work, "client-node.env");
+        fs.writeFileSync(settingsFile, [`WSO2_HOME='${fileHome}'`, "WSO2_UID='0'", "DB_DRIVER_DIR='repository/components/lib'", `DB_SSLROOTCERT='${pg.ca}'`, "KEY_ALIAS='wso2node'", ""].join("\n"));
+        const fromFile = run("bash", [client], { env: { PATH: process.env.PATH, DB_SETTINGS_FILE: settingsFile } });
+        assert.equal(fromFile.status, 0, fromFile.stderr);
+        assert.ok(fs.existsSync(path.join(fileHome, "repository/components/lib/postgresql-jdbc.jar")));
     });
 
     it("lets two nodes run it at once: one does the work, the other waits and finds it done", async function () {

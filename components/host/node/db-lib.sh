@@ -4,8 +4,8 @@
 # host name (sslmode=verify-full); passwords travel in PGPASSWORD of one child process, never in argv.
 
 # Settings come from the environment; DB_SETTINGS_FILE (default: the node's /etc/wso2/node.env, NAME='value'
-# lines) fills what the environment leaves unset. Only DB_*, WSO2_HOME and REGION are taken from the file;
-# its other settings belong to other steps.
+# lines) fills what the environment leaves unset. Only DB_*, WSO2_HOME, WSO2_UID and REGION are taken from the
+# file; its other settings belong to other steps.
 db_load_settings() {
   local file="${DB_SETTINGS_FILE:-/etc/wso2/node.env}" line key value
   if [[ -f "$file" ]]; then
@@ -17,7 +17,7 @@ db_load_settings() {
       fi
       key="${BASH_REMATCH[1]}"
       value="${BASH_REMATCH[2]}"
-      [[ "$key" =~ ^(DB_[A-Z0-9_]+|WSO2_HOME|REGION)$ ]] || continue
+      [[ "$key" =~ ^(DB_[A-Z0-9_]+|WSO2_HOME|WSO2_UID|REGION)$ ]] || continue
       # Values may be single- or double-quoted as a whole; nothing in them is expanded.
       if [[ "$value" =~ ^\'(.*)\'$ || "$value" =~ ^\"(.*)\"$ ]]; then value="${BASH_REMATCH[1]}"; fi
       if [[ -z "${!key+set}" ]]; then printf -v "$key" '%s' "$value"; fi
