@@ -76,8 +76,10 @@ export function renderWso2Unit(input: Wso2UnitInput): string {
         `WorkingDirectory=${home}`,
         "Environment=JAVA_HOME=/usr/lib/jvm/default-java",
         `Environment="JAVA_OPTS=${javaOpts.join(" ")}"`,
-        // The super admin's name (not secret) for $env{} in deployment.toml, written by the secrets step.
-        `EnvironmentFile=${ADMIN_ENV_FILE}`,
+        // The super admin's name (not secret) for $env{} in deployment.toml, written by the secrets step
+        // (ExecStartPre). systemd reads the file before each command, so the first start's ExecStartPre
+        // runs before it exists: "-" lets that one command start without it; ExecStart then reads it.
+        `EnvironmentFile=-${ADMIN_ENV_FILE}`,
         `ExecStartPre=+${HOST_SCRIPTS.secrets}`,
         `ExecStart=${home}/${spec.layout.startScript}`,
         // Secure Vault's password file must not outlive the process that read it.
@@ -85,6 +87,10 @@ export function renderWso2Unit(input: Wso2UnitInput): string {
         "SuccessExitStatus=143",
         "Restart=on-failure",
         "RestartSec=10",
+        // The secrets step (ExecStartPre) reads its secrets from AWS and seals them with the product's
+        // cipher tool (a JVM) before the product starts: systemd's default 90 s is too tight for that on a
+        // small or busy instance, and a timeout there restarts the unit in a loop.
+        "TimeoutStartSec=300",
         "TimeoutStopSec=120",
         "LimitNOFILE=65536",
         "UMask=0027",

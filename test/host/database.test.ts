@@ -279,7 +279,9 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         assert.equal(r.status, 0, r.stderr);
         const copied = path.join(home, "repository/components/lib/postgresql-jdbc.jar");
         assert.deepEqual(fs.readFileSync(copied), fs.readFileSync(fs.realpathSync("/usr/share/java/postgresql.jar")));
-        assert.equal(fs.statSync(copied).mode & 0o777, 0o644);
+        assert.equal(fs.statSync(copied).mode & 0o777, 0o640);
+        // Directories it had to create are closed to others, like the rest of the product home.
+        for (const dir of ["repository", "repository/components", "repository/components/lib"]) assert.equal(fs.statSync(path.join(home, dir)).mode & 0o777, 0o750, dir);
         const http = run("bash", [client], { env: env({ DB_SSLROOTCERT: path.join(work, "absent.pem"), DB_CA_BUNDLE_URL: "http://truststore.example/bundle.pem" }) });
         assert.equal(http.status, 2);
         assert.match(http.stderr, /must be an https:\/\/ URL/);

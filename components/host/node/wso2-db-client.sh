@@ -34,8 +34,15 @@ if [[ -z "$jar" || ! -f "$jar" ]]; then
   echo "db-client: no JDBC driver at $DB_DRIVER_JAR (install libpostgresql-jdbc-java)" >&2
   exit 1
 fi
-install -d -m 0750 -o 0 -g "$WSO2_UID" "$WSO2_HOME/$DB_DRIVER_DIR"
-install -m 0644 -o 0 -g "$WSO2_UID" "$jar" "$WSO2_HOME/$DB_DRIVER_DIR/postgresql-jdbc.jar"
+# Every directory it creates on the way is like the rest of the product home: root's, the product's group, nothing for others.
+dir="$WSO2_HOME"
+IFS=/ read -r -a parts <<<"$DB_DRIVER_DIR"
+for part in "${parts[@]}"; do
+  [[ -n "$part" ]] || continue
+  dir="$dir/$part"
+  [[ -d "$dir" ]] || install -d -m 0750 -o 0 -g "$WSO2_UID" "$dir"
+done
+install -m 0640 -o 0 -g "$WSO2_UID" "$jar" "$WSO2_HOME/$DB_DRIVER_DIR/postgresql-jdbc.jar"
 
 # The CA bundle: fetched once over HTTPS (verified against the system's CAs), kept only if it holds certificates.
 if [[ ! -s "$DB_SSLROOTCERT" ]]; then
