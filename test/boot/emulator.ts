@@ -117,6 +117,12 @@ export class Emulator {
         return JSON.parse(out);
     }
 
+    /** Signals the server to stop without waiting (for a test interrupted by a signal). */
+    kill(): void {
+        const p = this.proc;
+        if (p?.pid !== undefined && p.exitCode === null) process.kill(p.pid, "SIGTERM");
+    }
+
     async stop(): Promise<void> {
         const p = this.proc;
         if (!p || p.exitCode !== null || p.pid === undefined) return;

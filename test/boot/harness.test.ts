@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { normalizeRuleset } from "./checks";
-import { editWrittenFile, testUserData, withLbSources, writtenFile } from "./userdata";
+import { BootDatabase, pointAtBootDatabase } from "./database";
+import { editWrittenFile, nodeEnv, testUserData, withLbSources, writtenFile } from "./userdata";
 
 const HERE = __dirname;
 
@@ -63,6 +64,23 @@ describe("boot test harness", () => {
         assert.deepStrictEqual(parse(edited).runcmd, parse(cc).runcmd);
         assert.strictEqual(writtenFile(edited, "/etc/other"), "keep");
         assert.throws(() => editWrittenFile(cc, "/etc/missing", (c) => c), /writes no \/etc\/missing/);
+    });
+
+    it("points the node at the test's database: settings, every JDBC URL and the CA, nothing else", () => {
+        const planned = "wso2-prod-db.abc.eu-west-1.rds.amazonaws.com:5432";
+        const toml = `[database.shared_db]\nurl = "jdbc:postgresql://${planned}/wso2shared_db?sslmode=verify-full"\n[database.apim_db]\nurl = "jdbc:postgresql://${planned}/wso2am_db?sslmode=verify-full"\n`;
+        const env = "DB_HOST='wso2-prod-db.abc.eu-west-1.rds.amazonaws.com'\nDB_PORT='5432'\nDB_SSLROOTCERT='/etc/wso2/database-ca.pem'\nRENDERED_CONFIG='/etc/wso2/deployment.toml'\n";
+        const cc = `#cloud-config\nwrite_files:\n  - path: /etc/wso2/node.env\n    content: ${JSON.stringify(env)}\n  - path: /etc/wso2/deployment.toml\n    content: ${JSON.stringify(toml)}\n`;
+        const settings = nodeEnv(cc);
+        const db = { pg: { port: 45432 }, plannedEndpoint: planned } as unknown as BootDatabase;
+        const out = pointAtBootDatabase(cc, settings, db, "10.0.2.2", "-----BEGIN CERTIFICATE-----\n");
+        assert.deepStrictEqual(
+            { host: nodeEnv(out).DB_HOST, port: nodeEnv(out).DB_PORT, ca: nodeEnv(out).DB_SSLROOTCERT },
+            { host: "10.0.2.2", port: "45432", ca: "/etc/wso2/database-ca.pem" },
+        );
+        assert.strictEqual(writtenFile(out, "/etc/wso2/deployment.toml"), toml.split(planned).join("10.0.2.2:45432"));
+        assert.strictEqual(writtenFile(out, "/etc/wso2/database-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        assert.throws(() => pointAtBootDatabase(cc, settings, { ...db, plannedEndpoint: "other:5432" } as BootDatabase, "10.0.2.2", ""), /no JDBC URL for other:5432/);
     });
 
     it("wraps the cloud-config unchanged in multipart user data with the emulator hook", () => {

@@ -35,6 +35,8 @@ export interface NodePlan {
     backupBucket: string;
     backupKeyArn: string;
     instanceTags: Record<string, string>;
+    /** Master user name of the planned RDS instance, when the stack has one. */
+    databaseMasterUsername?: string;
     /** S3 objects the plan uploads (the steps bundle), base64 content. */
     objects: { bucket: string; key: string; base64: string }[];
 }
@@ -92,6 +94,7 @@ export function readNodePlan(stack: string, outDir: string): NodePlan {
         backupBucket: backups.name,
         backupKeyArn: backups.kmsKeyArn,
         instanceTags,
+        databaseMasterUsername: of("aws:rds/instance:Instance")[0]?.inputs.username,
         // Objects the stack itself uploads (the nodes' steps bundle): created in the emulator as planned.
         objects: of("aws:s3/bucketObjectv2:BucketObjectv2").map((o) => ({ bucket: o.inputs.bucket as string, key: o.inputs.key as string, base64: o.inputs.contentBase64 as string })),
     };

@@ -11,24 +11,28 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { DATABASE_NODE_PACKAGES } from "../../components/host/datasources";
 import { PRODUCTS } from "../../products";
 import * as checks from "./checks";
 import type { Check, Context } from "./checks";
+import { BootDatabase, databaseConnected, databaseSecrets, pointAtBootDatabase, startBootDatabase } from "./database";
 import { Emulator } from "./emulator";
 import { ModelService, startModelService } from "./model-service";
 import { NodeVm } from "./node";
 import { NodePlan, readNodePlan, runPlan } from "./plan";
 import { sha256Hex } from "./probes";
-import { editWrittenFile, NFTABLES_PATH, testUserData, withLbSources, writtenFile } from "./userdata";
+import { editWrittenFile, NFTABLES_PATH, nodeEnv, testUserData, withLbSources, writtenFile } from "./userdata";
 
 const REPO = path.resolve(__dirname, "../..");
 const OUT = path.join(REPO, "out/boot");
 const STACK = "prod";
-/** Where forwarded connections come from in QEMU's user-mode network: the test's load balancer. */
-const LB_SOURCE = "10.0.2.2/32";
+/** The host as a VM's user-mode network shows it: where forwarded connections come from (the test's load
+ * balancer) and the address the guest reaches the host's loopback services at (the database). */
+const HOST_FROM_GUEST = "10.0.2.2";
+const LB_SOURCE = `${HOST_FROM_GUEST}/32`;
 const BOOT_TIMEOUT_SECONDS = Number(process.env.BOOT_TIMEOUT_SECONDS ?? 2400);
 const KEY_ALIAS = "wso2node";
-const NODE_PACKAGES = ["default-jre-headless", "awscli", "auditd", "unattended-upgrades"];
+const NODE_PACKAGES = ["default-jre-headless", "awscli", "auditd", "unattended-upgrades", ...DATABASE_NODE_PACKAGES];
 
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
@@ -116,6 +120,23 @@ async function main(): Promise<number> {
     const vms: NodeVm[] = [];
     const emu = new Emulator();
     let model: ModelService | undefined;
+    let db: BootDatabase | undefined;
+    // Interrupted (Ctrl-C, CI's timeout): everything started is still stopped, by its pid.
+    const onSignal = (signal: NodeJS.Signals) => {
+        log(`${signal}: stopping the VMs, the emulator and the database`);
+        for (const vm of vms) {
+            try {
+                vm.stop();
+            } catch (e) {
+                console.error(`stopping ${vm.opts.name}: ${(e as Error).message}`);
+            }
+        }
+        emu.kill();
+        db?.pg.kill();
+        process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     try {
         model = await startModelService();
         // 1. The image (cached) and a first plan, to learn the product and its layout.
@@ -136,7 +157,16 @@ async function main(): Promise<number> {
         const plan = planFor(dist.sha256, "plan");
         lap("plan-and-distribution", t);
 
-        // 3. The emulator with what the plan says exists, plus another cluster's secret and backup.
+        // 3. The shared database, when the plan has one: a real PostgreSQL on the host.
+        t = Date.now();
+        const settings = nodeEnv(plan.cloudConfig);
+        if (settings.DB_HOST) {
+            if (!plan.databaseMasterUsername) throw new Error("the node has database settings but the plan has no RDS instance");
+            db = await startBootDatabase(settings, plan.databaseMasterUsername, HOST_FROM_GUEST);
+            lap("database", t);
+        }
+
+        // 4. The emulator with what the plan says exists, plus another cluster's secret and backup.
         t = Date.now();
         await emu.start(path.join(OUT, "moto.log"));
         const keystorePassword = `ks-${sha256Hex(String(Date.now())).slice(0, 20)}`;
@@ -167,6 +197,7 @@ async function main(): Promise<number> {
                 { name: keystoreSecret.name, value: JSON.stringify({ password: keystorePassword }) },
                 { name: adminSecret.name, value: JSON.stringify({ username: "wso2admin", password: `adm-${sha256Hex("a" + Date.now()).slice(0, 20)}` }) },
                 { name: otherSecretName, value: JSON.stringify({ password: "another-clusters-password" }) },
+                ...(db ? databaseSecrets(db) : []),
             ],
             objects: [
                 { bucket: distUri.split("/")[2], key: distUri.split("/").slice(3).join("/"), file: dist.zip },
@@ -215,10 +246,15 @@ async function main(): Promise<number> {
             vms.push(vm);
             return vm;
         };
-        const nodeConfig = editWrittenFile(plan.cloudConfig, NFTABLES_PATH, () => ctx.ruleset);
+        // What differs in the test: the load balancer's source, and the database's address and CA.
+        const testConfig = (cloudConfig: string) => {
+            const withLb = editWrittenFile(cloudConfig, NFTABLES_PATH, () => ctx.ruleset);
+            return db ? pointAtBootDatabase(withLb, settings, db, HOST_FROM_GUEST, fs.readFileSync(db.pg.ca, "utf8")) : withLb;
+        };
+        const nodeConfig = testConfig(plan.cloudConfig);
 
-        if (only !== "negative") await mainScenario(ctx, boot, nodeConfig, results, timings, dist.ciphersByPort);
-        if (only !== "main") await negativeScenarios(ctx, boot, planFor, nodeConfig, results, timings, dist.sha256);
+        if (only !== "negative") await mainScenario(ctx, boot, nodeConfig, results, timings, dist.ciphersByPort, db);
+        if (only !== "main") await negativeScenarios(ctx, boot, planFor, testConfig, nodeConfig, results, timings, dist.sha256);
     } catch (e) {
         results.push({ name: "harness", ok: false, evidence: (e as Error).stack ?? String(e) });
         console.error(e);
@@ -232,6 +268,7 @@ async function main(): Promise<number> {
         }
         await emu.stop();
         await model?.close();
+        await db?.pg.stop();
         if (!keep) fs.rmSync(path.join(OUT, "vms"), { recursive: true, force: true, maxRetries: 3 });
     }
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -261,7 +298,15 @@ const MAIN_CHECKS = [
     "reboot-idempotent",
 ];
 
-async function mainScenario(ctx: Context, boot: Boot, nodeConfig: string, results: Check[], timings: Record<string, number>, ciphersByPort: Map<number, string[]>): Promise<void> {
+async function mainScenario(
+    ctx: Context,
+    boot: Boot,
+    nodeConfig: string,
+    results: Check[],
+    timings: Record<string, number>,
+    ciphersByPort: Map<number, string[]>,
+    db: BootDatabase | undefined,
+): Promise<void> {
     const add = async (name: string, fn: () => Promise<{ ok: boolean; evidence: string }>) => results.push(await checks.run(name, fn));
     let t = Date.now();
     const node1 = await boot("node1", nodeConfig);
@@ -295,7 +340,9 @@ async function mainScenario(ctx: Context, boot: Boot, nodeConfig: string, result
     await add("keystore-replaced", () => checks.keystoreReplaced(node1, ctx, KEY_ALIAS));
     await add("backup-written", () => backupWritten(node1, ctx));
     await add("iam-denies", () => iamDenies(node1, ctx));
-    await add("database-connected", () => databaseConnected(node1, ctx));
+    await add("database-connected", async () =>
+        db ? databaseConnected(node1, db) : { ok: false, evidence: `the plan of ${ctx.plan.stack} has no shared database for the node` },
+    );
 
     const node2Failure = await node2Booted;
     await add("second-node-joins", async () => {
@@ -456,18 +503,11 @@ async function rebootIdempotent(vm: NodeVm, ctx: Context): Promise<{ ok: boolean
     };
 }
 
-async function databaseConnected(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; evidence: string }> {
-    const r = await vm.guest.sh("ls /usr/local/sbin | grep -i -e db -e database || true");
-    return {
-        ok: false,
-        evidence: `the plan of ${ctx.plan.stack} renders no database step for the node (scripts: ${r.stdout.trim() || "none"}): waiting for the [Database] work`,
-    };
-}
-
 async function negativeScenarios(
     ctx: Context,
     boot: Boot,
     planFor: (sha256: string, dir: string) => NodePlan,
+    testConfig: (cloudConfig: string) => string,
     nodeConfig: string,
     results: Check[],
     timings: Record<string, number>,
@@ -476,7 +516,7 @@ async function negativeScenarios(
     const t = Date.now();
     const badSha = sha256Hex("not the distribution " + goodSha256);
     const badPlan = planFor(badSha, "plan-bad-checksum");
-    const badConfig = editWrittenFile(badPlan.cloudConfig, NFTABLES_PATH, () => ctx.ruleset);
+    const badConfig = testConfig(badPlan.cloudConfig);
     const planned = writtenFile(ctx.plan.cloudConfig, NFTABLES_PATH);
     const lbDropped = editWrittenFile(nodeConfig, NFTABLES_PATH, () => planned);
     // The three run side by side: each needs only its own boot.

@@ -23,6 +23,36 @@ export function editWrittenFile(cloudConfig: string, filePath: string, edit: (co
     return "#cloud-config\n" + doc.toString({ lineWidth: 0 }).replace(/^#cloud-config\n/, "");
 }
 
+/** Adds a file to the cloud-config's write_files (root-owned, `permissions` as given). */
+export function addWrittenFile(cloudConfig: string, filePath: string, content: string, permissions: string): string {
+    const doc = parseDocument(cloudConfig);
+    const files = doc.get("write_files") as YAMLSeq<YAMLMap>;
+    if (files.items.some((f) => f.get("path") === filePath)) throw new Error(`the cloud-config already writes ${filePath}`);
+    files.add(doc.createNode({ path: filePath, content, owner: "root:root", permissions }));
+    return "#cloud-config\n" + doc.toString({ lineWidth: 0 }).replace(/^#cloud-config\n/, "");
+}
+
+export const NODE_ENV_PATH = "/etc/wso2/node.env";
+
+/** The node's settings file (`KEY='value'` lines) as a map. */
+export function nodeEnv(cloudConfig: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const m of writtenFile(cloudConfig, NODE_ENV_PATH).matchAll(/^([A-Z][A-Z0-9_]*)='([^']*)'$/gm)) out[m[1]] = m[2];
+    return out;
+}
+
+/** The settings file with `changes` applied (each setting must exist). */
+export function withNodeSettings(cloudConfig: string, changes: Record<string, string>): string {
+    return editWrittenFile(cloudConfig, NODE_ENV_PATH, (env) => {
+        for (const [k, v] of Object.entries(changes)) {
+            const re = new RegExp(`^${k}='[^']*'$`, "m");
+            if (!re.test(env)) throw new Error(`${NODE_ENV_PATH} has no ${k}`);
+            env = env.replace(re, `${k}='${v}'`);
+        }
+        return env;
+    });
+}
+
 export function writtenFile(cloudConfig: string, filePath: string): string {
     const doc = parseDocument(cloudConfig);
     const files = doc.get("write_files") as YAMLSeq<YAMLMap>;

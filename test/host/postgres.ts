@@ -17,8 +17,8 @@ function serverBin(): string {
     return path.join(base, versions.sort((a, b) => Number(b) - Number(a))[0], "bin");
 }
 
-/** A CA and a leaf certificate for 127.0.0.1 / localhost, signed by that CA. */
-export function makeCa(dir: string, name: string): { ca: string; cert: string; key: string } {
+/** A CA and a leaf certificate for 127.0.0.1 / localhost (and `extraNames`, e.g. `IP:10.0.2.2`), signed by that CA. */
+export function makeCa(dir: string, name: string, extraNames: string[] = []): { ca: string; cert: string; key: string } {
     const ca = path.join(dir, `${name}-ca.pem`);
     const caKey = path.join(dir, `${name}-ca.key`);
     const key = path.join(dir, `${name}-server.key`);
@@ -27,7 +27,7 @@ export function makeCa(dir: string, name: string): { ca: string; cert: string; k
     const ext = path.join(dir, `${name}-server.ext`);
     runOk("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", `/CN=${name} test CA`, "-keyout", caKey, "-out", ca]);
     runOk("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr]);
-    fs.writeFileSync(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    fs.writeFileSync(ext, `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...extraNames].join(",")}\nextendedKeyUsage=serverAuth\n`);
     runOk("openssl", ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", cert]);
     return { ca, cert, key };
 }
@@ -39,7 +39,8 @@ export class Postgres {
     ca = "";
     private pid = 0;
 
-    constructor() {
+    /** `certNames`: more subject alternative names for the server certificate (e.g. `IP:10.0.2.2`, the host as a VM sees it). */
+    constructor(private readonly certNames: string[] = []) {
         this.dir = tempDir("pg");
     }
 
@@ -49,7 +50,7 @@ export class Postgres {
         requireTool("runuser");
         const bin = serverBin();
         const data = path.join(this.dir, "data");
-        const tls = makeCa(this.dir, "server");
+        const tls = makeCa(this.dir, "server", this.certNames);
         this.ca = tls.ca;
         fs.writeFileSync(path.join(this.dir, "pwfile"), this.superPassword + "\n");
         fs.chmodSync(tls.key, 0o600);
@@ -78,6 +79,17 @@ export class Postgres {
         runOk("runuser", ["-u", "postgres", "--", path.join(bin, "pg_ctl"), "-D", data, "-l", path.join(this.dir, "server.log"), "-w", "-t", "60", "start"], { timeoutMs: 90000 });
         this.pid = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
         if (!Number.isInteger(this.pid) || this.pid <= 1) throw new Error("no postmaster pid");
+    }
+
+    /** Asks the postmaster (by its pid) for a fast shutdown without waiting, for a test interrupted by a signal. */
+    kill(): void {
+        if (this.pid > 1) {
+            try {
+                process.kill(this.pid, "SIGINT");
+            } catch {
+                // already gone
+            }
+        }
     }
 
     /** Fast shutdown by the postmaster's pid, waiting (at most 30 s) for it to exit. */

@@ -175,13 +175,15 @@ public final class StandIn {
         Cipher rsa = Cipher.getInstance(CIPHER);
         rsa.init(Cipher.DECRYPT_MODE, (PrivateKey) openStore(home, toml, "keystore.primary", password)
             .getKey(need(toml, "keystore.primary", "alias"), password));
+        Map<String, String> secrets = new LinkedHashMap<>();
         for (Map.Entry<String, String> s : toml.getOrDefault("secrets", Map.of()).entrySet()) {
             try {
-                rsa.doFinal(Base64.getDecoder().decode(s.getValue()));
+                secrets.put(s.getKey(), new String(rsa.doFinal(Base64.getDecoder().decode(s.getValue())), StandardCharsets.UTF_8));
             } catch (Exception e) {
                 fail("[secrets] " + s.getKey() + " does not decrypt with the primary keystore: " + e);
             }
         }
+        connectDatabases(home, toml, secrets);
 
         // Only deployment.toml decides the protocols: lift the JDK's own floor so a weak setting shows.
         Security.setProperty("jdk.tls.disabledAlgorithms", "");
@@ -269,6 +271,74 @@ public final class StandIn {
             fail("the configuration model refuses " + config + ":\n" + verdict);
         }
         System.out.println("standin: the configuration model accepts " + config);
+    }
+
+    /** Connections the stand-in holds open while it runs, as the product's pools do. */
+    static final List<java.sql.Connection> POOL = new ArrayList<>();
+
+    /**
+     * Every {@code [database.*]} table with a PostgreSQL URL: connected as the product would, with the JDBC
+     * driver the boot put in the product's library directory, the table's user and its password resolved
+     * from {@code [secrets]}. A datasource that does not connect stops the start, as it stops the product.
+     * The product renders the URL into an XML datasource file, where {@code &amp;} reads back as {@code &}.
+     */
+    static void connectDatabases(Path home, Map<String, Map<String, String>> toml, Map<String, String> secrets) throws Exception {
+        java.sql.Driver driver = null;
+        for (Map.Entry<String, Map<String, String>> t : toml.entrySet()) {
+            String url = t.getValue().get("url");
+            if (!t.getKey().startsWith("database.") || url == null || !url.startsWith("jdbc:postgresql:")) {
+                continue;
+            }
+            if (driver == null) {
+                driver = loadDriver(home);
+            }
+            String password = need(toml, t.getKey(), "password");
+            Matcher ref = Pattern.compile("^\\$secret\\{([^}]*)}$").matcher(password);
+            if (ref.matches()) {
+                password = secrets.get(ref.group(1));
+            }
+            Properties props = new Properties();
+            props.setProperty("user", need(toml, t.getKey(), "username"));
+            props.setProperty("password", password);
+            props.setProperty("ApplicationName", "standin " + t.getKey());
+            props.setProperty("connectTimeout", "30");
+            java.sql.Connection c;
+            try {
+                c = driver.connect(url.replace("&amp;", "&"), props);
+            } catch (java.sql.SQLException e) {
+                fail("[" + t.getKey() + "] " + url + " does not connect as " + props.getProperty("user") + ": " + e.getMessage());
+                return;
+            }
+            try (java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT current_user, current_database(), ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+                rs.next();
+                System.out.println("standin: [" + t.getKey() + "] connected as " + rs.getString(1) + " to " + rs.getString(2)
+                    + " (ssl " + rs.getBoolean(3) + ", " + rs.getString(4) + ")");
+            }
+            POOL.add(c);
+        }
+    }
+
+    /** The PostgreSQL JDBC driver from the jars in the product's library directories. */
+    static java.sql.Driver loadDriver(Path home) throws Exception {
+        List<java.net.URL> jars = new ArrayList<>();
+        for (String dir : List.of("repository/components/lib", "lib")) {
+            Path d = home.resolve(dir);
+            if (Files.isDirectory(d)) {
+                try (var files = Files.list(d)) {
+                    for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".jar"))::iterator) {
+                        jars.add(f.toUri().toURL());
+                    }
+                }
+            }
+        }
+        try {
+            ClassLoader loader = new java.net.URLClassLoader(jars.toArray(new java.net.URL[0]), StandIn.class.getClassLoader());
+            return (java.sql.Driver) Class.forName("org.postgresql.Driver", true, loader).getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            fail("no PostgreSQL JDBC driver in " + jars + " (the database client step puts it there)");
+            return null;
+        }
     }
 
     /** The configuration the stand-in itself relies on. */

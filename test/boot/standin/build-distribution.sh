@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the boot test's stand-in product distribution: a zip with the product's layout (HOME_NAME/ with the
 # start script, the cipher tool, shipped-style configuration, the default wso2carbon keystore and client
-# truststore under the shipped password) whose programs are the StandIn class beside this script.
+# truststore under the shipped password, the database scripts of test/fixtures/dbscripts) whose programs are the StandIn class beside this script.
 #
 # usage: build-distribution.sh OUT_ZIP HOME_NAME LAYOUT_PROPERTIES
 #   LAYOUT_PROPERTIES (java properties, written by the test from the product spec): startScript, configFile,
@@ -18,6 +18,8 @@ mkdir -p "$home/bin" "$home/lib/standin" "$home/repository/conf" "$(dirname "$ho
 for dir in $(prop writableDirs); do mkdir -p "$home/$dir"; done
 javac --release 17 -d "$home/lib/standin" "$here/StandIn.java"
 cp "$layout" "$home/bin/standin.properties"
+# The distribution's database scripts, which the node's schema bootstrap applies (our WSO2-shaped stand-ins).
+cp -R "$here/../../fixtures/dbscripts/dbscripts" "$home/dbscripts"
 
 # The product's scripts: java from JAVA_HOME, only the system properties of JAVA_OPTS (the heap the unit
 # sizes for the instance type does not fit the test VM).
