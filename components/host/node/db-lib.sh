@@ -76,17 +76,20 @@ db_check_settings() {
   unset PGUSER PGDATABASE PGPASSWORD PGSSLCERT PGSSLKEY
 }
 
-# One field of a Secrets Manager secret holding {"username": ..., "password": ...} (RDS's own format).
-db_secret_field() {
-  local secret_id="$1" field="$2"
+# A Secrets Manager secret holding {"username": ..., "password": ...} (RDS's own format), printed as two
+# lines: the user name, then the password. The CLI gets 5 s and 3 attempts at the instance metadata service
+# for the role's credentials (its default, 1 s once, fails on a busy instance).
+db_secret_credentials() {
+  local secret_id="$1"
   local region="${AWS_REGION:-${REGION:-}}"
-  aws secretsmanager get-secret-value ${region:+--region "$region"} --secret-id "$secret_id" \
+  AWS_METADATA_SERVICE_TIMEOUT="${AWS_METADATA_SERVICE_TIMEOUT:-5}" AWS_METADATA_SERVICE_NUM_ATTEMPTS="${AWS_METADATA_SERVICE_NUM_ATTEMPTS:-3}" \
+    aws secretsmanager get-secret-value ${region:+--region "$region"} --secret-id "$secret_id" \
     --query SecretString --output text |
-    python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$field"
+    python3 -c 'import json,sys; s=json.loads(sys.stdin.read()); print(s["username"]); print(s["password"])'
 }
 
 # Fills DB_<WHO>_PASSWORD (and DB_<WHO>_USER when unset) from DB_<WHO>_SECRET_ID when the password
-# itself is not given.
+# itself is not given; the secret is read once.
 db_password_from_secret() {
   local who="$1" pw_var="DB_${1}_PASSWORD" id_var="DB_${1}_SECRET_ID" user_var="DB_${1}_USER"
   if [[ -z "${!pw_var:-}" ]]; then
@@ -94,13 +97,11 @@ db_password_from_secret() {
       echo "db: neither $pw_var nor $id_var is set" >&2
       return 2
     fi
-    local value
-    value="$(db_secret_field "${!id_var}" password)" || { echo "db: cannot read the password of $who from ${!id_var}" >&2; return 1; }
-    printf -v "$pw_var" '%s' "$value"
-    if [[ -z "${!user_var:-}" ]]; then
-      value="$(db_secret_field "${!id_var}" username)" || { echo "db: cannot read the user name of $who from ${!id_var}" >&2; return 1; }
-      printf -v "$user_var" '%s' "$value"
-    fi
+    local credentials user password
+    credentials="$(db_secret_credentials "${!id_var}")" || { echo "db: cannot read the password of $who from ${!id_var}" >&2; return 1; }
+    { IFS= read -r user; IFS= read -r password; } <<<"$credentials"
+    printf -v "$pw_var" '%s' "$password"
+    if [[ -z "${!user_var:-}" ]]; then printf -v "$user_var" '%s' "$user"; fi
   fi
   if [[ -z "${!user_var:-}" ]]; then
     echo "db: $user_var is not set" >&2

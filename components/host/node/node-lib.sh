@@ -49,8 +49,11 @@ require_settings() {
 }
 
 # The AWS CLI, pointed at WSO2_TEST_AWS_ENDPOINT_URL when that test-only knob is set. --endpoint-url is
-# honoured by every AWS CLI version (Debian 12's 2.9 ignores AWS_ENDPOINT_URL).
+# honoured by every AWS CLI version (Debian 12's 2.9 ignores AWS_ENDPOINT_URL). The CLI gives the instance
+# metadata service 1 s and one attempt for the role's credentials by default; a busy instance misses that
+# ("Unable to locate credentials") and the step fails, so it gets 5 s and 3 attempts (the environment may say otherwise).
 aws() {
+  export AWS_METADATA_SERVICE_TIMEOUT="${AWS_METADATA_SERVICE_TIMEOUT:-5}" AWS_METADATA_SERVICE_NUM_ATTEMPTS="${AWS_METADATA_SERVICE_NUM_ATTEMPTS:-3}"
   if [[ -n "${WSO2_TEST_AWS_ENDPOINT_URL:-}" ]]; then
     command aws --endpoint-url "$WSO2_TEST_AWS_ENDPOINT_URL" "$@"
   else
