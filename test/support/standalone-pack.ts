@@ -112,6 +112,8 @@ export function writeEmptyPack(dir: string, nodeModules: string): void {
 export interface StartedPack {
     child: ChildProcess;
     port: number;
+    /** When the process was spawned (process.hrtime.bigint()), to time later answers from. */
+    spawnedAt: bigint;
     /** Wall-clock time from spawn to the port printed. */
     startMs: number;
     /** CPU time (user + system) the process had used when it printed its port: start cost without the machine's load. */
@@ -119,7 +121,7 @@ export interface StartedPack {
 }
 
 /** CPU time a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
+export function cpuMs(pid: number | undefined): number | undefined {
     try {
         const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
         // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
@@ -129,10 +131,14 @@ function cpuMs(pid: number | undefined): number | undefined {
     }
 }
 
-export function startPack(dir: string, timeoutMs = 60_000): Promise<StartedPack> {
+/**
+ * Starts the pack in `dir` as the CLI does: `node <its @pulumi/pulumi>/cmd/run-policy-pack <engine> .` in the
+ * pack's directory. `nodeArgs` go to node before the runner (only to observe the process, e.g. a --require hook).
+ */
+export function startPack(dir: string, timeoutMs = 60_000, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<StartedPack> {
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeArgs, runner, "127.0.0.1:1", "."], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     return new Promise((resolve, reject) => {
@@ -144,7 +150,7 @@ export function startPack(dir: string, timeoutMs = 60_000): Promise<StartedPack>
             const m = /^(\d+)\s*$/m.exec(String(d));
             if (!m) return;
             clearTimeout(timer);
-            resolve({ child, port: Number(m[1]), startMs: Number(process.hrtime.bigint() - started) / 1e6, startCpuMs: cpuMs(child.pid) });
+            resolve({ child, port: Number(m[1]), spawnedAt: started, startMs: Number(process.hrtime.bigint() - started) / 1e6, startCpuMs: cpuMs(child.pid) });
         });
         child.on("exit", (code) => {
             clearTimeout(timer);
