@@ -11,7 +11,7 @@ if ! node -e 'const want = require("./package.json").engines.node.replace(/^>=\s
   const older = have[0] < want[0] || (have[0] === want[0] && have[1] < (want[1] || 0));
   process.exit(older ? 1 : 0);'; then
   echo "setup: Node.js $(node --version) is older than package.json's engines ($(node -p 'require("./package.json").engines.node')," \
-    "what @pulumi/pulumi 3.276.0 declares); npm only warns, but that SDK is not supported there" >&2
+    "what @pulumi/pulumi 3.270.0 declares); npm only warns, but that SDK is not supported there" >&2
 fi
 
 # Pinned versions of what Debian does not package.

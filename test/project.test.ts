@@ -30,7 +30,7 @@ describe("project files", () => {
     it("package.json pins the stack the project is built and tested with", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
         const deps = { ...pkg.dependencies, ...pkg.devDependencies };
-        assert.equal(deps["@pulumi/pulumi"], "3.276.0");
+        assert.equal(deps["@pulumi/pulumi"], "3.270.0");
         assert.equal(deps["@pulumi/aws"], "7.48.0");
         assert.equal(deps["@pulumi/kubernetes"], "4.34.2");
         assert.equal(deps["@pulumi/random"], "4.21.2");
