@@ -56,6 +56,12 @@ export interface ProductSpec {
         writableDirs: string[];
         /** Deployed artifacts to back up. */
         artifactDirs: string[];
+        /**
+         * Carbon 5's Secure Vault (SI), which resolves `${sec:alias}`: the JKS keystore whose RSA key
+         * decrypts the `cipherText` entries, the entries file and the master key file holding that
+         * keystore's passwords. Absent: the product keeps Carbon 4's vault (the `[secrets]` table).
+         */
+        secureVault?: { keystore: string; secretsFile: string; masterKeysFile: string };
     };
     /** Whether the product has `[session_data.cleanup]` (PROD-SESSION-CLEANUP). */
     sessionCleanup: boolean;
@@ -188,6 +194,9 @@ export const PRODUCTS: Record<ProductId, ProductSpec> = {
             logDir: "wso2/server/logs",
             writableDirs: ["wso2/server/logs", "tmp", "wso2/server/database", "wso2/server/deployment/siddhi-files"],
             artifactDirs: ["wso2/server/deployment/siddhi-files"],
+            // Where carbon-secvault 5.0.20's feature installs its files and the shipped wso2.securevault
+            // section points (runtime `server`); the shipped keystore holds WSO2's published key.
+            secureVault: { keystore: "resources/security/securevault.jks", secretsFile: "conf/server/secrets.properties", masterKeysFile: "conf/server/master-keys.yaml" },
         },
         sessionCleanup: false,
     },

@@ -13,7 +13,7 @@ import { DATABASE_NODE_PACKAGES, DATABASE_VAULT_ALIAS, databaseNodeSettings, jdb
 import { LOG4J2_MARKERS } from "./log4j2";
 import { keystoreKeyPrefix } from "./steps-bundle";
 import { NFT_TABLE } from "./nftables";
-import { ADMIN_USERNAME_ENV, APP_PASSWORD_HASH_ENV, DEFAULT_KEY_ALIAS, NODE_IP_ENV, SECURE_VAULT_ALIASES } from "./product-config";
+import { ADMIN_USERNAME_ENV, APP_PASSWORD_HASH_ENV, DEFAULT_KEY_ALIAS, NODE_IP_ENV, SECURE_VAULT_ALIASES, SECURE_VAULT_KEY_ALIAS } from "./product-config";
 
 /** Directory of the step files in this repository. */
 export const NODE_SCRIPT_DIR = path.join(__dirname, "node");
@@ -142,6 +142,11 @@ export function nodeSettings(input: NodeHostInput, steps?: { s3Uri: string; sha2
         VAULT_ALIAS_KEYSTORE: SECURE_VAULT_ALIASES.keystorePassword,
         VAULT_ALIAS_ENCRYPTION: SECURE_VAULT_ALIASES.encryptionKey,
         VAULT_ALIAS_APP: SECURE_VAULT_ALIASES.appPassword,
+        // SI's Secure Vault: its keystore (the secrets step replaces the shipped one), key alias and files.
+        VAULT_KEYSTORE: spec.layout.secureVault?.keystore ?? "",
+        VAULT_KEY_ALIAS: spec.layout.secureVault ? SECURE_VAULT_KEY_ALIAS : "",
+        VAULT_SECRETS_FILE: spec.layout.secureVault?.secretsFile ?? "",
+        VAULT_MASTER_KEYS_FILE: spec.layout.secureVault?.masterKeysFile ?? "",
         NODE_IP_ENV,
         APP_PASSWORD_HASH_ENV,
         CLUSTER_TAG_KEY: input.clusterTag.key,

@@ -89,6 +89,12 @@ export interface ProductConfigInput {
 
 export const DEFAULT_KEY_ALIAS = "wso2node";
 
+/**
+ * Alias of the RSA key in SI's Secure Vault keystore (`layout.secureVault.keystore`): the overlay points
+ * the vault at it and the secrets step generates it, replacing the shipped store and its published key.
+ */
+export const SECURE_VAULT_KEY_ALIAS = "wso2vault";
+
 const secret = (alias: string) => `$secret{${alias}}`;
 
 function keystoreType(file: string): "JKS" | "PKCS12" {
@@ -335,7 +341,8 @@ const SI_HTTP_SECTIONS = ["wso2.transport.http", "siddhi.stores.query.api"] as c
  * Overlay merged into SI's `conf/server/deployment.yaml` (maps merge key by key; listener and receiver
  * lists merge by `id` or receiver type; other lists are replaced): TLS 1.2+ with strong ciphers on every
  * HTTPS listener and event receiver, the node's keystore with its password from Secure Vault
- * (`${sec:alias}`, defined in secrets.properties by the secrets step), plain HTTP listeners on loopback, the
+ * (`${sec:alias}`, defined in secrets.properties by the secrets step; the vault's keystore, key alias and
+ * files named after `layout.secureVault`), plain HTTP listeners on loopback, the
  * admin user from the environment and Secure Vault instead of admin/admin, and minimum-HA clustering.
  */
 export function renderSiDeploymentYaml(input: ProductConfigInput): string {
@@ -382,6 +389,16 @@ export function renderSiDeploymentYaml(input: ProductConfigInput): string {
             },
         },
     };
+    const vault = spec.layout.secureVault;
+    if (vault) {
+        // The vault's own keystore, key and files, as the secrets step writes them (repository and reader
+        // types stay as shipped).
+        const home = (p: string) => `\${sys:carbon.home}/${p}`;
+        doc["wso2.securevault"] = {
+            secretRepository: { parameters: { privateKeyAlias: SECURE_VAULT_KEY_ALIAS, keystoreLocation: home(vault.keystore), secretPropertiesFile: home(vault.secretsFile) } },
+            masterKeyReader: { parameters: { masterKeyReaderFile: home(vault.masterKeysFile) } },
+        };
+    }
     if (input.clustering && spec.clusteringPorts.length > 0) {
         // Minimum HA: two nodes coordinate through the database; the active one syncs events to the passive.
         doc["cluster.config"] = {

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
-import { renderNodeBoot, MERGE_CONFIG_TOOL, NODE_LIB, nodeScriptFile } from "../../components/host";
+import { renderNodeBoot, MERGE_CONFIG_TOOL, NODE_LIB, nodeScriptFile, SECURE_VAULT_KEY_ALIAS } from "../../components/host";
 import { PRODUCTS, type ProductId } from "../../products";
 import { checkConfig, flattenToml, modelReads, modelVersions, productModel, STRONG_TLS_CIPHERS, TLS_PROTOCOLS, type CheckResult } from "../../products/model";
 import { nodeInput } from "../host/fixtures";
@@ -141,7 +141,18 @@ describe("node configuration against the model, every product and version", func
                 assert.equal(r.dataReceiver.properties.sslEnabledProtocols, "TLSv1.2,TLSv1.3");
                 assert.ok(r.dataReceiver.properties.tcpPort, "shipped receiver properties kept");
             }
-            assert.deepEqual(doc["wso2.securevault"], shipped["wso2.securevault"], "what resolves ${sec:...} is kept");
+            // What resolves ${sec:...}: WSO2's repository and reader, pointed at the keystore, key and files the
+            // secrets step writes.
+            const vault = doc["wso2.securevault"];
+            assert.equal(vault.secretRepository.type, shipped["wso2.securevault"].secretRepository.type);
+            assert.equal(vault.masterKeyReader.type, shipped["wso2.securevault"].masterKeyReader.type);
+            const files = PRODUCTS.si.layout.secureVault!;
+            assert.deepEqual(vault.secretRepository.parameters, {
+                privateKeyAlias: SECURE_VAULT_KEY_ALIAS,
+                keystoreLocation: `\${sys:carbon.home}/${files.keystore}`,
+                secretPropertiesFile: `\${sys:carbon.home}/${files.secretsFile}`,
+            });
+            assert.deepEqual(vault.masterKeyReader.parameters, { masterKeyReaderFile: `\${sys:carbon.home}/${files.masterKeysFile}` });
             assert.deepEqual(doc["wso2.datasources"], shipped["wso2.datasources"]);
             const users = doc["auth.configs"].userManager.userStore.users;
             assert.deepEqual(users, [{ user: { username: "${env:WSO2_ADMIN_USERNAME}", password: "${sec:admin_password}", roles: 1 } }], "admin/admin gone");

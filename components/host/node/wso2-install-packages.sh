@@ -7,8 +7,8 @@
 load_settings
 require_settings REGION SSH_ENABLED
 
-# Packages a node needs; nothing else is installed.
-PACKAGES=(default-jre-headless nftables awscli auditd unattended-upgrades curl unzip python3 python3-yaml)
+# Packages a node needs; nothing else is installed (openssl: the secrets step encrypts SI's vault entries).
+PACKAGES=(default-jre-headless nftables awscli auditd unattended-upgrades curl unzip python3 python3-yaml openssl)
 read -r -a extra_packages <<<"${EXTRA_PACKAGES:-}"
 PACKAGES+=("${extra_packages[@]}")
 # Services a Debian image may carry that a WSO2 node does not need.

@@ -2,6 +2,7 @@
 # Before every start (root): env for the unit, the overlay merged into the shipped config (kept as
 # <file>.shipped), Secure Vault entries. Doc: merge-config.md. Optional NODE_IP (default: route source).
 # Optional DB_RUNTIME_SECRET_ID + VAULT_ALIAS_DATABASE: the database runtime user's password as that alias.
+# SI (CONFIG_FORMAT yaml) also needs VAULT_KEYSTORE, VAULT_KEY_ALIAS, VAULT_SECRETS_FILE, VAULT_MASTER_KEYS_FILE.
 # shellcheck source-path=SCRIPTDIR source=node-lib.sh
 . "${WSO2_NODE_LIB:-/usr/local/lib/wso2/node-lib.sh}"
 load_settings
@@ -57,8 +58,9 @@ if [[ ! -f "$target.shipped" ]]; then
   [[ -f "$target" ]] || fail "the distribution's $CONFIG_FILE is missing"
   cp -p -- "$target" "$target.shipped"
 fi
-staged="$(mktemp)"
-trap 'rm -f -- "$staged"' EXIT
+work="$(mktemp -d)"
+trap 'rm -rf -- "$work"' EXIT
+staged="$work/config"
 
 case "$CONFIG_FORMAT" in
   toml)
@@ -83,22 +85,52 @@ case "$CONFIG_FORMAT" in
     chmod 0640 "$target"
     ;;
   yaml)
+    require_settings VAULT_KEYSTORE VAULT_KEY_ALIAS VAULT_SECRETS_FILE VAULT_MASTER_KEYS_FILE
     python3 "$MERGE_CONFIG" yaml "$target.shipped" "$RENDERED_CONFIG" >"$staged" \
       || fail "cannot merge $RENDERED_CONFIG into the shipped $CONFIG_FILE"
     install -m 0640 -o 0 -g "$WSO2_UID" "$staged" "$target"
-    # ${sec:alias} entries (SI's user store takes the password base64-encoded).
-    secrets_file="$WSO2_HOME/conf/server/secrets.properties"
-    install -m 0600 -o "$WSO2_UID" -g "$WSO2_UID" /dev/null "$secrets_file"
-    {
-      printf '%s=plainText %s\n' "$VAULT_ALIAS_KEYSTORE" "$keystore_password"
-      printf '%s=plainText %s\n' "$VAULT_ALIAS_ADMIN" "$(printf '%s' "$admin_password" | base64 -w0)"
-    } >"$secrets_file"
-    # SI reads keystore passwords through its own secure vault: the master key file it consumes at start.
-    master="$WSO2_HOME/conf/server/master-keys.yaml"
-    install -m 0600 /dev/null "$master"
+    # SI resolves ${sec:alias} through Carbon 5's Secure Vault (carbon-secvault 5.0.20), set up by the
+    # merged wso2.securevault section. At start, before it reads any entry (plainText ones too), it opens
+    # the JKS keystore VAULT_KEYSTORE with keyStorePassword and the key VAULT_KEY_ALIAS with
+    # privateKeyPassword, both from the master key file. WSO2 ships that store under wso2carbon with its
+    # published key: it is replaced by a key of this node's own under the node's keystore password, kept
+    # while it opens with that password (after a new password, a new key: every entry is written anew below).
+    # The vault decodes master keys and decrypted entries as UTF-8 into a buffer sized in bytes, so a
+    # non-ASCII character would come out padded.
+    if [[ -n "$(printf '%s' "$keystore_password" | LC_ALL=C tr -d '[:print:]')" ]]; then
+      fail "the keystore password from $KEYSTORE_SECRET_ARN must be printable ASCII for SI's Secure Vault"
+    fi
+    export KEYSTORE_PASSWORD="$keystore_password"
+    vault_ks="$WSO2_HOME/$VAULT_KEYSTORE"
+    vault_entry="$(keytool -list -keystore "$vault_ks" -storetype JKS -storepass:env KEYSTORE_PASSWORD -alias "$VAULT_KEY_ALIAS" 2>/dev/null || true)"
+    if [[ "$vault_entry" != *PrivateKeyEntry* ]]; then
+      keytool -genkeypair -alias "$VAULT_KEY_ALIAS" -keyalg RSA -keysize 3072 -sigalg SHA256withRSA -validity 3650 \
+        -dname "CN=$VAULT_KEY_ALIAS" -keystore "$work/vault.jks" -storetype JKS \
+        -storepass:env KEYSTORE_PASSWORD -keypass:env KEYSTORE_PASSWORD 2>"$work/keytool.err" \
+        || { cat "$work/keytool.err" >&2; fail "cannot generate the Secure Vault key"; }
+      install -D -m 0640 -o 0 -g "$WSO2_UID" "$work/vault.jks" "$vault_ks"
+      echo "$WSO2_STEP: new Secure Vault key $VAULT_KEY_ALIAS in $VAULT_KEYSTORE"
+    fi
+    keytool -exportcert -rfc -alias "$VAULT_KEY_ALIAS" -keystore "$vault_ks" -storetype JKS -storepass:env KEYSTORE_PASSWORD \
+      2>/dev/null | openssl x509 -pubkey -noout >"$work/vault.pub" || fail "cannot read the public key of $VAULT_KEYSTORE"
+    # A cipherText entry: base64 of RSA with PKCS#1 v1.5 padding under that public key (the vault asks the JCE
+    # for plain "RSA", whose default is RSA/ECB/PKCS1Padding); RSA 3072 takes at most 373 bytes.
+    vault_encrypt() { # name value
+      printf '%s' "$2" | openssl pkeyutl -encrypt -pubin -inkey "$work/vault.pub" -pkeyopt rsa_padding_mode:pkcs1 \
+        | base64 -w0 || fail "cannot encrypt $1 for the Secure Vault (at most 373 bytes)"
+    }
+    # SI's user store takes the admin password base64-encoded.
+    admin_b64="$(printf '%s' "$admin_password" | base64 -w0)"
+    keystore_ct="$(vault_encrypt "$VAULT_ALIAS_KEYSTORE" "$keystore_password")"
+    admin_ct="$(vault_encrypt "$VAULT_ALIAS_ADMIN" "$admin_b64")"
+    printf '%s=cipherText %s\n' "$VAULT_ALIAS_KEYSTORE" "$keystore_ct" "$VAULT_ALIAS_ADMIN" "$admin_ct" >"$work/secrets"
+    install -m 0600 -o "$WSO2_UID" -g "$WSO2_UID" "$work/secrets" "$WSO2_HOME/$VAULT_SECRETS_FILE"
+    # The master key file: both passwords (the key was made under the store's password). `permanent: false`
+    # asks the vault to delete it once read, which the wso2 user cannot do in the root-owned conf directory:
+    # it stays, readable by wso2 only, and is written anew before every start.
     encoded="!!binary $(printf '%s' "$keystore_password" | base64 -w0)"
-    printf 'permanent: false\nmasterKeys:\n  keyStorePassword: %s\n  privateKeyPassword: %s\n' "$encoded" "$encoded" >"$master"
-    chown "$WSO2_UID:$WSO2_UID" "$master"
+    printf 'permanent: false\nmasterKeys:\n  keyStorePassword: %s\n  privateKeyPassword: %s\n' "$encoded" "$encoded" >"$work/master"
+    install -m 0600 -o "$WSO2_UID" -g "$WSO2_UID" "$work/master" "$WSO2_HOME/$VAULT_MASTER_KEYS_FILE"
     ;;
   *) fail "CONFIG_FORMAT must be toml or yaml, not $CONFIG_FORMAT" ;;
 esac
