@@ -49,10 +49,10 @@ export const GUIDELINES: Guideline[] = [
         title: "Change default keystores",
         scope: ["product", "host"],
         status: "enforced",
-        reason: "The keystore is replaced at boot with a new 3072-bit key; the pack can only see the default wso2carbon password in user data.",
-        components: ["components/host/node/wso2-keystore.sh", "components/host/product-config.ts", "products/model/check.ts"],
+        reason: "The keystore (and SI's Secure Vault keystore) is replaced on the node with a new 3072-bit key; the pack can only see the default wso2carbon password in user data.",
+        components: ["components/host/node/wso2-keystore.sh", "components/host/node/wso2-secrets.sh", "components/host/product-config.ts", "products/model/check.ts"],
         policies: ["wso2-no-literal-credentials"],
-        tests: ["test/host/keystore-backup.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        tests: ["test/host/keystore-backup.test.ts", "test/config-model/secrets-merge.test.ts", "test/host/render.test.ts", "test/policies/rules.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
         configChecks: ["default-credential"],
     },
     {
@@ -62,7 +62,7 @@ export const GUIDELINES: Guideline[] = [
         status: "enforced",
         components: ["components/host/product-config.ts", "components/host/node/wso2-secrets.sh", "components/kubernetes/workload.ts", "components/aws/secrets.ts", "products/model/check.ts"],
         policies: ["wso2-no-literal-credentials", "wso2-kms-key-rotation", "wso2-secrets-customer-key", "wso2-k8s-no-literal-secrets"],
-        tests: ["test/host/render.test.ts", "test/kubernetes/manifests.test.ts", "test/policies/rules.test.ts", "test/kubernetes/policies.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
+        tests: ["test/host/render.test.ts", "test/config-model/secrets-merge.test.ts", "test/kubernetes/manifests.test.ts", "test/policies/rules.test.ts", "test/kubernetes/policies.test.ts", "test/config-model/node-config.test.ts", "test/cli/check-config.test.ts"],
         configChecks: ["default-credential", "missing-key"],
     },
     {
