@@ -63,7 +63,7 @@ wso2-harden switch --stack <edge-stack> --rollback [--dry-run] [--min-healthy N]
   Exit status: 0 switched (or nothing to do, or dry run), 1 refused or rolled back, 2 bad usage or a bad
   edge stack configuration.
 
-wso2-harden check-config <file> --product <apim|mi|is|si> [--version X] [--format text|json|sarif]
+wso2-harden check-config <file> --product <apim|mi|is|si> [--version X] [--format text|json|sarif] [--complete]
   Judges a deployment.toml (for si: conf/server/deployment.yaml) against the keys and defaults of that
   product version: keys it ignores (unknown-key), published default passwords and keys in force
   (default-credential), the TLS protocols and ciphers in force per transport, counting defaults where a
@@ -72,6 +72,10 @@ wso2-harden check-config <file> --product <apim|mi|is|si> [--version X] [--forma
   --version X        Product version; default the catalog's (apim 4.3.0, mi 4.3.0, is 7.0.0, si 4.3.0).
                      Known: apim 4.3.0 4.5.0, mi 4.3.0 4.4.0, is 7.0.0 7.1.0, si 4.3.0.
   --format F         text (default), json ({ product, version, findings, effective.tls }) or sarif.
+  --complete         The file replaces the distribution's shipped deployment.toml as a whole (a
+                     Kubernetes ConfigMap, a Helm chart's file) instead of being merged into it: every key
+                     only the shipped file supplies must be there (missing-key; error when the product
+                     cannot start without it). Without it the file is judged as an overlay.
   Exit status: 0 no error-level finding, 1 error-level findings, 2 bad usage or a file that does not
   parse (the message names the line).
 `;
@@ -90,7 +94,7 @@ const VALUE_FLAGS: Record<string, string[]> = {
     switch: ["--stack", "--to", "--weight", "--min-healthy", "--program"],
     "check-config": ["--product", "--version", "--format"],
 };
-const BOOL_FLAGS: Record<string, string[]> = { plan: ["--preview"], guidelines: ["--json"], switch: ["--dry-run", "--rollback"], "check-config": [] };
+const BOOL_FLAGS: Record<string, string[]> = { plan: ["--preview"], guidelines: ["--json"], switch: ["--dry-run", "--rollback"], "check-config": ["--complete"] };
 /** Commands that take operands, and how many. */
 const OPERANDS: Record<string, number> = { "check-config": 1 };
 
@@ -207,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
             const product = single(p, "--product");
             if (!file || !product) throw new UsageError("check-config: <file> and --product <apim|mi|is|si> are required");
             const { checkConfigCommand } = await import("./check-config");
-            return checkConfigCommand({ file, product, version: single(p, "--version"), format: single(p, "--format") }, (s) => process.stdout.write(s));
+            return checkConfigCommand({ file, product, version: single(p, "--version"), format: single(p, "--format"), complete: p.bools.has("--complete") }, (s) => process.stdout.write(s));
         }
         const stack = single(p, "--stack");
         if (!stack) throw new UsageError("plan: --stack <name> is required");

@@ -1,5 +1,5 @@
 /**
- * `wso2-harden check-config <file> --product <apim|mi|is|si> [--version X] [--format text|json|sarif]`:
+ * `wso2-harden check-config <file> --product <apim|mi|is|si> [--version X] [--format text|json|sarif] [--complete]`:
  * judges anyone's deployment.toml (SI: deployment.yaml) against the configuration model of that product
  * version (products/model). Exit 0: no error-level finding; 1: error-level findings; 2: bad usage or a
  * file that does not parse (the message names the line).
@@ -18,6 +18,8 @@ export interface CheckConfigOptions {
     /** Absent: the catalog's version of the product. */
     version?: string;
     format?: string;
+    /** The file replaces the shipped deployment.toml as a whole: keys only the shipped file supplies must be in it. */
+    complete?: boolean;
 }
 
 /** Rule descriptions of the finding ids (SARIF rules, `--help`). */
@@ -28,7 +30,7 @@ export const FINDING_RULES: Record<Finding["id"], string> = {
     "weak-cipher": "A TLS transport offers broken suites, suites without forward secrecy or AEAD, or the Java runtime's defaults.",
     "plaintext-transport": "A listener speaks plain text; the message says whether a key can close it and what contains it.",
     "admin-wsdl-exposed": "Admin service WSDLs are served.",
-    "missing-key": "A key the guidelines need is absent, or a path resolves to a file that does not exist.",
+    "missing-key": "A key the guidelines need is absent, a path resolves to a file that does not exist, or (--complete) a file that replaces the shipped one lacks a key only the shipped file supplies.",
 };
 
 const SARIF_LEVEL: Record<Finding["severity"], string> = { error: "error", warning: "warning", info: "note" };
@@ -86,7 +88,7 @@ export function runCheckConfig(opts: CheckConfigOptions): CheckConfigRun {
     }
     let result: CheckResult;
     try {
-        result = checkConfig(text, productModel(product, version));
+        result = checkConfig(text, productModel(product, version), { complete: opts.complete === true });
     } catch (e) {
         if (e instanceof ConfigParseError) throw new UsageError(`check-config: ${opts.file}:${e.line}: does not parse: ${e.message.replace(/^line \d+: /, "")}`);
         throw e;

@@ -85,6 +85,12 @@ export interface ProductConfigInput {
      * shipped datasource sections stay as they are.
      */
     databases?: Record<string, unknown>;
+    /**
+     * Flat keys a file that replaces the shipped deployment.toml as a whole carries in place of the shipped
+     * ones (the Kubernetes ConfigMap: products/model `completeFileKeys`); a key the overlay sets keeps the
+     * overlay's value. Absent: an overlay, merged into the shipped file on the node.
+     */
+    inPlaceOfShipped?: Record<string, unknown>;
 }
 
 export const DEFAULT_KEY_ALIAS = "wso2node";
@@ -312,6 +318,7 @@ function buildDeploymentToml(input: ProductConfigInput): FlatConfig {
     }
     if (input.clustering && spec.clusteringPorts.length > 0) putClustering(c, spec, model, input.clustering, nodeAddress);
     for (const [key, value] of Object.entries(input.databases ?? {})) c.put(key, value);
+    for (const [key, value] of Object.entries(input.inPlaceOfShipped ?? {})) if (!c.values.has(key)) c.put(key, value);
     return c;
 }
 
@@ -327,8 +334,9 @@ export function deploymentTomlKeys(input: ProductConfigInput): Map<string, unkno
  */
 export function renderDeploymentToml(input: ProductConfigInput): string {
     const config = buildDeploymentToml(input);
+    const what = input.inPlaceOfShipped ? "complete file, in place of the shipped one" : "overlay, merged into the shipped file on the node";
     return (
-        `# ${input.product.name} ${configModel(input).version}: wso2-hardening overlay, merged into the shipped file on the node.\n` +
+        `# ${input.product.name} ${configModel(input).version}: wso2-hardening ${what}.\n` +
         stringifyToml(config.toDocument()) +
         "\n"
     );

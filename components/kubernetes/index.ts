@@ -7,6 +7,7 @@ import { policyDocument, type PolicyDocument } from "../aws/common";
 export * from "./types";
 export * from "./security";
 export * from "./workload";
+export * from "./complete-config";
 export * from "./network";
 export * from "./backup";
 export * from "./manifests";

@@ -13,6 +13,7 @@ import type { HealthCheck, ProductSpec } from "../../products";
 import { SECURE_VAULT_ALIASES, ADMIN_USERNAME_ENV, NODE_IP_ENV, renderDeploymentToml } from "../host/product-config";
 import { DATABASE_VAULT_ALIAS, datasourceKeys } from "../host/datasources";
 import { JVM_SECURITY_FLAGS, heapSizeMiB } from "../host/systemd";
+import { EMBEDDED_DATABASE_PASSWORD, EMBEDDED_DATABASE_PRODUCTS, inPlaceOfShipped } from "./complete-config";
 import { containerSecurityContext, podSecurityContext } from "./security";
 import type { KubernetesInput, Manifest } from "./types";
 
@@ -100,7 +101,10 @@ function sq(value: string): string {
     return `'${value.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** Init step 1: copy what the image ships in each writable directory into its volume, then the rendered configuration. */
+/**
+ * Init step 1: copy what the image ships in each writable directory into its volume, then the rendered
+ * configuration over the shipped deployment.toml: the rendered file is complete (renderProductConfig).
+ */
 export function renderSeedScript(spec: ProductSpec, version: string): string {
     const home = containerProductHome(spec, version);
     const lines = [
@@ -123,9 +127,14 @@ export function renderSeedScript(spec: ProductSpec, version: string): string {
  */
 export function renderSecureVaultScript(spec: ProductSpec, version: string, database = false): string {
     const home = containerProductHome(spec, version);
+    // Without a database the embedded H2 files keep the password the distribution created them with
+    // (complete-config.ts): it goes through Secure Vault too, so the configuration holds no literal password.
+    const embedded = !database && EMBEDDED_DATABASE_PRODUCTS.includes(spec.id);
     const db = database
         ? { read: `\ndatabase_password="$(cat ${sq(`${DATABASE_SECRET_DIR}/password`)})"`, check: ' "$database_password"', put: `\n  printf '%s = "[%s]"\\n' ${DATABASE_VAULT_ALIAS} "$database_password"` }
-        : { read: "", check: "", put: "" };
+        : embedded
+          ? { read: `\nembedded_database_default_password=${sq(EMBEDDED_DATABASE_PASSWORD)}`, check: "", put: `\n  printf '%s = "[%s]"\\n' ${DATABASE_VAULT_ALIAS} "$embedded_database_default_password"` }
+          : { read: "", check: "", put: "" };
     return `#!/bin/sh
 # Puts the super admin and keystore passwords into Secure Vault: plain values between brackets in
 # [secrets], which the cipher tool encrypts in place with the product's keystore.
@@ -151,7 +160,11 @@ printf '%s\\n' "$keystore_password" | "$home/bin/ciphertool.sh" -Dconfigure >/de
 `;
 }
 
-/** The product configuration of one color, clustered with its own members only. */
+/**
+ * The product configuration of one color, clustered with its own members only: a complete deployment.toml
+ * that replaces the image's shipped one (the seed step copies it over), so it also carries every key the
+ * configuration model says only the shipped file supplies (complete-config.ts).
+ */
 export function renderProductConfig(input: KubernetesInput, color: Color): string {
     const spec = input.product;
     if (spec.layout.configFormat !== "toml") {
@@ -163,6 +176,7 @@ export function renderProductConfig(input: KubernetesInput, color: Color): strin
               (_, i) => `${colorName(input.name, color)}-${i}.${membersServiceName(input.name, color)}.${input.namespace}.svc.cluster.local:${spec.clusteringPorts[0]}`,
           )
         : [];
+    const databases = input.database ? datasourceKeys({ ...input.database, product: spec.id, caBundlePath: `${DATABASE_CA_DIR}/ca.pem` }) : undefined;
     return renderDeploymentToml({
         product: spec,
         productVersion: input.productVersion,
@@ -170,7 +184,8 @@ export function renderProductConfig(input: KubernetesInput, color: Color): strin
         publicPort: 443,
         clustering: isClustered(spec) ? { scheme: "wka", members } : undefined,
         proxy: input.proxy,
-        databases: input.database ? datasourceKeys({ ...input.database, product: spec.id, caBundlePath: `${DATABASE_CA_DIR}/ca.pem` }) : undefined,
+        databases,
+        inPlaceOfShipped: inPlaceOfShipped(spec, input.productVersion, input.hostname, databases),
     });
 }
 

@@ -6,7 +6,7 @@
  * it. Pure data: nothing here imports Pulumi or a component.
  */
 import type { ProductId } from "../index";
-import { loadKeys, type KeySet } from "./keys";
+import { loadKeys, loadShippedKeys, type KeySet, type ShippedKey } from "./keys";
 
 /** A TLS endpoint of the product and the keys that shape it. */
 export interface TlsTransport {
@@ -102,6 +102,17 @@ export interface ProductModel {
     shippedStores: { keystore: string; truststore: string; type: "JKS" | "PKCS12" };
     /** Clustering AWS membership scheme: the parameter names of the kernel shipped. */
     awsMembership?: { region: string; tagKey: string; tagValue: string };
+    /**
+     * Keys of the distribution's shipped deployment.toml that nothing else supplies (no default, a default
+     * that refers to them, or a default that differs): derived from the shipped file and the defaults by
+     * scripts/model/extract-shipped-keys.mjs. Empty for SI (its shipped file is complete by itself).
+     */
+    shipped: ShippedKey[];
+    /**
+     * Shipped keys (or sections, by prefix) that a complete hardened file leaves to the default on purpose,
+     * and why; every other `shipped` key must be in a file that replaces the shipped one.
+     */
+    leftToDefault: { key: string; why: string }[];
 }
 
 // ----------------------------------------------------------------------------------------------------------
@@ -299,6 +310,13 @@ function apim(version: string, kernel: string): ProductModel {
         shippedStores: { keystore: "repository/resources/security/wso2carbon.jks", truststore: "repository/resources/security/client-truststore.jks", type: "JKS" },
         // carbon-kernel 4.9.x AWSBasedMembershipScheme reads `tag-key` and `tag-value`.
         awsMembership: { region: "region", tagKey: "tag-key", tagValue: "tag-value" },
+        shipped: loadShippedKeys(`apim-${version}`),
+        leftToDefault: [
+            {
+                key: "keystore.tls",
+                why: "the kernel's default.json refers every keystore.tls key to keystore.primary ($ref), which holds the node's own key; the shipped values name the public wso2carbon key and its password",
+            },
+        ],
     };
 }
 
@@ -343,6 +361,8 @@ function is(version: string, kernel: string, stores: ProductModel["shippedStores
         shippedStores: stores,
         // carbon-kernel 4.10.x AWSBasedMembershipScheme reads `tagKey` and `tagValue`.
         awsMembership: { region: "region", tagKey: "tagKey", tagValue: "tagValue" },
+        shipped: loadShippedKeys(`is-${version}`),
+        leftToDefault: [],
     };
 }
 
@@ -448,6 +468,8 @@ function mi(version: string): ProductModel {
         ],
         storePaths: { base: "product-home", description: "a path relative to the MI home (repository/resources/security/<file>) or absolute" },
         shippedStores: { keystore: "repository/resources/security/wso2carbon.jks", truststore: "repository/resources/security/client-truststore.jks", type: "JKS" },
+        shipped: loadShippedKeys(`mi-${version}`),
+        leftToDefault: [],
     };
 }
 
@@ -509,6 +531,8 @@ function si(version: string): ProductModel {
         required: [],
         storePaths: { base: "absolute", description: "a path; ${carbon.home} and ${sys:carbon.home} expand to the SI home" },
         shippedStores: { keystore: "resources/security/wso2carbon.jks", truststore: "resources/security/client-truststore.jks", type: "JKS" },
+        shipped: [],
+        leftToDefault: [],
     };
 }
 
@@ -525,9 +549,20 @@ const BUILDERS: Record<ProductId, Record<string, () => ProductModel>> = {
 
 const built = new Map<string, ProductModel>();
 
-/** Whether the version reads `key` (enumerated from its sources, or documented). */
+/** Whether the version reads `key` (enumerated from its sources, documented, or set by its shipped file). */
 export function modelReads(model: ProductModel, key: string): boolean {
-    return model.keys.has(key) || model.documentedKeys.includes(key);
+    return model.keys.has(key) || model.documentedKeys.includes(key) || model.shipped.some((s) => s.key === key);
+}
+
+const under = (key: string, prefix: string) => key === prefix || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[]`);
+
+/**
+ * The keys a deployment.toml must hold when it replaces the shipped file as a whole (a Kubernetes
+ * ConfigMap, a complete file handed to check-config): every shipped key nothing else supplies, except those
+ * the model leaves to the default on purpose.
+ */
+export function completeFileKeys(model: ProductModel): ShippedKey[] {
+    return model.shipped.filter((s) => !model.leftToDefault.some((l) => under(s.key, l.key)));
 }
 
 /** Versions of a product the model knows. */

@@ -6,7 +6,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { parseDocument } from "yaml";
-import { modelReads, type DefaultSecret, type ProductModel, type TlsTransport } from "./catalog";
+import { completeFileKeys, modelReads, type DefaultSecret, type ProductModel, type TlsTransport } from "./catalog";
 import { cipherStrength, jsseList, tomcatProtocols, weakProtocols } from "./tls";
 
 export type FindingId =
@@ -196,7 +196,40 @@ function secretFinding(s: DefaultSecret, findings: Findings, message: string): v
 
 // ----------------------------------------------------------------------------------------------------------
 
-function checkToml(doc: Record<string, unknown>, model: ProductModel): CheckResult {
+export interface CheckOptions {
+    /**
+     * The file replaces the distribution's shipped deployment.toml as a whole (a Kubernetes ConfigMap, a
+     * Helm chart's file) rather than being merged into it: every key the model says only the shipped file
+     * supplies must be present (`missing-key`). Off: the file is an overlay and the shipped keys survive.
+     */
+    complete?: boolean;
+}
+
+/**
+ * `missing-key` findings of a file that replaces the shipped one: an error when the product cannot start
+ * without the key (a default refers to it, or it is a datasource field), else a warning (the product starts
+ * without the shipped setting, with something else in force).
+ */
+function checkComplete(flat: Map<string, unknown>, model: ProductModel, findings: Findings): void {
+    const where = `${model.product} ${model.version}`;
+    for (const s of completeFileKeys(model)) {
+        if (flat.has(s.key) || findings.has(s.key)) continue;
+        // An element key of an array of tables the file leaves out entirely is reported once, on the array.
+        const array = s.key.includes("[]") ? s.key.slice(0, s.key.indexOf("[]")) : undefined;
+        if (array !== undefined && !flat.has(array)) continue;
+        if (s.class === "ref") {
+            findings.add("missing-key", "error", s.key, `${s.key} is absent from a complete file: ${where}'s defaults refer to it ($ref{${s.key}}) and none defines it, so the config mapper stops the start; the shipped deployment.toml sets it`);
+        } else if (s.class === "unset" && /^database\.[^.]+\.(url|username|password|type)$/.test(s.key)) {
+            findings.add("missing-key", "error", s.key, `${s.key} is absent from a complete file: no default defines it, so the ${s.key.split(".")[1]} datasource cannot connect; the shipped deployment.toml sets it`);
+        } else if (s.class === "differs") {
+            findings.add("missing-key", "warning", s.key, `${s.key} is absent from a complete file: ${where}'s default, not the shipped setting, is in force`);
+        } else {
+            findings.add("missing-key", "warning", s.key, `${s.key} is absent from a complete file: no default defines it, so what the shipped deployment.toml sets there is lost`);
+        }
+    }
+}
+
+function checkToml(doc: Record<string, unknown>, model: ProductModel, options: CheckOptions = {}): CheckResult {
     const where = `${model.product} ${model.version}`;
     const flat = flattenToml(doc);
     const findings = new Findings();
@@ -286,6 +319,7 @@ function checkToml(doc: Record<string, unknown>, model: ProductModel): CheckResu
     for (const r of model.required) {
         if (!flat.has(r.key) && !findings.has(r.key)) findings.add("missing-key", r.severity, r.key, `${r.key} is absent (${r.guideline}): ${r.why}`);
     }
+    if (options.complete) checkComplete(flat, model, findings);
 
     // Path rules: where a keystore or truststore file name resolves.
     for (const key of ["keystore.primary.file_name", "keystore.tls.file_name", "keystore.internal.file_name", "truststore.file_name"]) {
@@ -423,13 +457,16 @@ function checkYaml(doc: Record<string, unknown>, model: ProductModel): CheckResu
     return { product: model.product, version: model.version, findings: findings.sorted(), effective: { tls: effective } };
 }
 
-/** Judges configuration text against the model of one product version. Throws ConfigParseError. */
-export function checkConfig(text: string, model: ProductModel): CheckResult {
+/**
+ * Judges configuration text against the model of one product version. Throws ConfigParseError.
+ * `complete` (deployment.toml only): the file replaces the shipped one, so it must hold what only that supplies.
+ */
+export function checkConfig(text: string, model: ProductModel, options: CheckOptions = {}): CheckResult {
     if (model.format === "yaml") return checkYaml(parseYamlConfig(text), model);
-    return checkToml(parseTomlConfig(text), model);
+    return checkToml(parseTomlConfig(text), model, options);
 }
 
 /** Judges an already-parsed TOML document (the renderers' output before it is written). */
-export function checkTomlDocument(doc: Record<string, unknown>, model: ProductModel): CheckResult {
-    return checkToml(doc, model);
+export function checkTomlDocument(doc: Record<string, unknown>, model: ProductModel, options: CheckOptions = {}): CheckResult {
+    return checkToml(doc, model, options);
 }

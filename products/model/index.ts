@@ -2,4 +2,4 @@
 export * from "./catalog";
 export * from "./check";
 export * from "./tls";
-export { keySet, loadKeys, type KeySet } from "./keys";
+export { keySet, loadKeys, loadShippedKeys, type KeySet, type ShippedClass, type ShippedKey } from "./keys";

@@ -69,3 +69,35 @@ export function loadKeys(name: string): KeySet {
     cache.set(name, set);
     return set;
 }
+
+/** How a key of the shipped deployment.toml relates to the config mapper's defaults (scripts/model/extract-shipped-keys.mjs). */
+export type ShippedClass = "ref" | "unset" | "differs";
+
+export interface ShippedKey {
+    key: string;
+    /**
+     * `ref`: a default refers to it (`$ref{...}`) and none defines it; `unset`: no default defines it;
+     * `differs`: the default differs from the shipped value.
+     */
+    class: ShippedClass;
+}
+
+const shippedCache = new Map<string, ShippedKey[]>();
+
+/** Keys of `<product>-<version>`'s shipped deployment.toml that nothing else supplies; none when the model has no such file. */
+export function loadShippedKeys(name: string): ShippedKey[] {
+    const hit = shippedCache.get(name);
+    if (hit) return hit;
+    const file = path.join(KEY_DIR, `${name}.shipped.txt`);
+    const list: ShippedKey[] = [];
+    if (fs.existsSync(file)) {
+        for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+            if (!line || line.startsWith("#")) continue;
+            const [key, cls] = line.split(" ");
+            if (cls !== "ref" && cls !== "unset" && cls !== "differs") throw new Error(`${file}: ${JSON.stringify(line)} has no class ref, unset or differs`);
+            list.push({ key, class: cls });
+        }
+    }
+    shippedCache.set(name, list);
+    return list;
+}

@@ -57,6 +57,22 @@ describe("check-config (CLI)", function () {
         assert.ok(has(mi, "missing-key", "keystore.primary.file_name"), "MI resolves the bare name against its home");
     });
 
+    it("--complete: a file that replaces the shipped one and lacks its datasources and gateway environment is told so; without it the file is an overlay", function () {
+        // out-of-box.toml has no [database.*] and no [[apim.gateway.environment]]: as an overlay merged into the
+        // shipped file that is fine; in place of it, the kernel's $ref{database.shared_db.*} cannot resolve.
+        const complete = json("out-of-box.toml", "apim", ["--complete"]);
+        assert.equal(complete.status, 1);
+        assert.ok(has(complete.report.findings, "missing-key", "database.shared_db.url"), "a $ref target: error");
+        assert.ok(has(complete.report.findings, "missing-key", "database.apim_db.username"), "a datasource without its user: error");
+        assert.ok(has(complete.report.findings, "missing-key", "apim.gateway.environment", "warning"));
+        assert.ok(!complete.report.findings.some((f) => f.key === "user_store.type"), "the file sets the shipped user store type");
+        const overlay = json("out-of-box.toml", "apim").report.findings;
+        assert.ok(!overlay.some((f) => f.id === "missing-key" && (f.key.startsWith("database.") || f.key === "apim.gateway.environment")));
+        const is = json("out-of-box.toml", "is", ["--complete"]).report.findings;
+        assert.ok(has(is, "missing-key", "database.identity_db.url"));
+        assert.ok(has(is, "missing-key", "server.node_ip"));
+    });
+
     it("Helm-chart-like file: +TLSv1, +TLSv1.1 and an RC4 suite are errors naming them", function () {
         const { status, report } = json("helm-like.toml", "apim");
         assert.equal(status, 1);
