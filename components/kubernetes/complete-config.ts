@@ -1,7 +1,7 @@
 /**
  * What the Kubernetes ConfigMap carries in place of the image's shipped deployment.toml. The seed init
- * container installs the rendered file as the product's whole `deployment.toml` (the image has no tool that
- * could merge TOML), so every key the configuration model says only the shipped file supplies
+ * container installs the rendered file as the product's whole `deployment.toml` (it merges nothing and
+ * relies on no tool in the product image), so every key the configuration model says only the shipped file supplies
  * (products/model `completeFileKeys`: no default, a default that refers to it, or a different default)
  * is written here, with this project's values. Pure: no Pulumi.
  */
