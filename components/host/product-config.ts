@@ -216,6 +216,14 @@ function putKernel(c: FlatConfig, input: ProductConfigInput, nodeAddress: string
     c.put("keystore.primary.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("keystore.primary.alias", input.keyAlias ?? DEFAULT_KEY_ALIAS);
     c.put("keystore.primary.key_password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    // The TLS keystore is the primary one, said explicitly: API-M ships a [keystore.tls] naming the default
+    // key's alias and password, which the merge would keep, leaving the connectors to open the node's
+    // keystore with wso2carbon.
+    c.put("keystore.tls.file_name", keystoreFile);
+    putStoreType(c, "keystore.tls.type", keystoreFile);
+    c.put("keystore.tls.password", secret(SECURE_VAULT_ALIASES.keystorePassword));
+    c.put("keystore.tls.alias", input.keyAlias ?? DEFAULT_KEY_ALIAS);
+    c.put("keystore.tls.key_password", secret(SECURE_VAULT_ALIASES.keystorePassword));
     c.put("truststore.file_name", truststoreFile);
     putStoreType(c, "truststore.type", truststoreFile);
     c.put("truststore.password", secret(SECURE_VAULT_ALIASES.keystorePassword));

@@ -169,6 +169,12 @@ function kernelSecrets(truststore: string): DefaultSecret[] {
         { key: "keystore.primary.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped keystore password" },
         { key: "keystore.primary.key_password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped private key password" },
         { key: "keystore.primary.alias", publicValues: ["wso2carbon"], defaultInForce: true, what: "the alias of the public default key" },
+        // Absent, these follow keystore.primary (the kernel's defaults refer to it); set, they are judged themselves.
+        ...["tls", "internal"].flatMap((store): DefaultSecret[] => [
+            { key: `keystore.${store}.password`, publicValues: ["wso2carbon"], defaultInForce: false, what: `the shipped ${store} keystore password` },
+            { key: `keystore.${store}.key_password`, publicValues: ["wso2carbon"], defaultInForce: false, what: `the shipped ${store} private key password` },
+            { key: `keystore.${store}.alias`, publicValues: ["wso2carbon"], defaultInForce: false, what: `the alias of the public default key, as the ${store} key` },
+        ]),
         { key: "truststore.password", publicValues: ["wso2carbon"], defaultInForce: true, what: "the shipped truststore password" },
         { key: "truststore.file_name", publicValues: [], defaultInForce: false, what: `the shipped truststore (${truststore})` },
     ];

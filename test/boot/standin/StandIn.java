@@ -110,9 +110,29 @@ public final class StandIn {
         return v;
     }
 
+    /**
+     * A keystore or truststore setting as the product resolves it: the kernel's defaults point every
+     * {@code keystore.tls} and {@code keystore.internal} key the file leaves out at {@code keystore.primary}'s,
+     * and a store without a {@code type} is JKS (PKCS12 for a .p12 file, as the products that ship one set it).
+     */
+    static String store(Map<String, Map<String, String>> toml, String table, String key) {
+        String v = toml.getOrDefault(table, Map.of()).get(key);
+        if (v != null) {
+            return v;
+        }
+        if (table.equals("keystore.tls") || table.equals("keystore.internal")) {
+            return store(toml, "keystore.primary", key);
+        }
+        if (key.equals("type")) {
+            String file = store(toml, table, "file_name");
+            return file.endsWith(".p12") || file.endsWith(".pfx") ? "PKCS12" : "JKS";
+        }
+        return need(toml, table, key);
+    }
+
     static KeyStore openStore(Path home, Map<String, Map<String, String>> toml, String table, char[] password) throws Exception {
-        Path file = home.resolve("repository/resources/security").resolve(need(toml, table, "file_name"));
-        KeyStore ks = KeyStore.getInstance(need(toml, table, "type"));
+        Path file = home.resolve("repository/resources/security").resolve(store(toml, table, "file_name"));
+        KeyStore ks = KeyStore.getInstance(store(toml, table, "type"));
         try (InputStream in = new FileInputStream(file.toFile())) {
             ks.load(in, password);
         } catch (IOException e) {
@@ -128,9 +148,9 @@ public final class StandIn {
         char[] password = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip().toCharArray();
         Map<String, Map<String, String>> toml = readToml(config);
         KeyStore ks = openStore(home, toml, "keystore.primary", password);
-        Certificate cert = ks.getCertificate(need(toml, "keystore.primary", "alias"));
+        Certificate cert = ks.getCertificate(store(toml, "keystore.primary", "alias"));
         if (cert == null) {
-            fail("[keystore.primary] alias " + need(toml, "keystore.primary", "alias") + " is not in the keystore");
+            fail("[keystore.primary] alias " + store(toml, "keystore.primary", "alias") + " is not in the keystore");
         }
         Cipher rsa = Cipher.getInstance(CIPHER);
         rsa.init(Cipher.ENCRYPT_MODE, cert.getPublicKey());
@@ -166,15 +186,16 @@ public final class StandIn {
         checkConfig(toml);
 
         KeyStore tls = openStore(home, toml, "keystore.tls", password);
-        String alias = need(toml, "keystore.tls", "alias");
-        Key key = tls.getKey(alias, need(toml, "keystore.tls", "key_password").startsWith("$secret{") ? password : need(toml, "keystore.tls", "key_password").toCharArray());
+        String alias = store(toml, "keystore.tls", "alias");
+        String keyPassword = store(toml, "keystore.tls", "key_password");
+        Key key = tls.getKey(alias, keyPassword.startsWith("$secret{") ? password : keyPassword.toCharArray());
         if (!(key instanceof PrivateKey)) {
             fail("[keystore.tls] alias " + alias + " holds no private key");
         }
         openStore(home, toml, "truststore", password);
         Cipher rsa = Cipher.getInstance(CIPHER);
         rsa.init(Cipher.DECRYPT_MODE, (PrivateKey) openStore(home, toml, "keystore.primary", password)
-            .getKey(need(toml, "keystore.primary", "alias"), password));
+            .getKey(store(toml, "keystore.primary", "alias"), password));
         Map<String, String> secrets = new LinkedHashMap<>();
         for (Map.Entry<String, String> s : toml.getOrDefault("secrets", Map.of()).entrySet()) {
             try {
@@ -345,7 +366,7 @@ public final class StandIn {
     static void checkConfig(Map<String, Map<String, String>> toml) {
         for (String table : List.of("keystore.tls", "keystore.primary", "keystore.internal", "truststore")) {
             for (String key : List.of("file_name", "type", "password")) {
-                need(toml, table, key);
+                store(toml, table, key);
             }
         }
         for (Map.Entry<String, Map<String, String>> t : toml.entrySet()) {

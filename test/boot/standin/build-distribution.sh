@@ -63,6 +63,14 @@ password = "wso2carbon"
 alias = "wso2carbon"
 key_password = "wso2carbon"
 
+[keystore.tls]
+# API-M (the boot test's product) ships its TLS keystore as a section of its own, naming the default key.
+file_name = "$(basename "$ks")"
+type = "JKS"
+password = "wso2carbon"
+alias = "wso2carbon"
+key_password = "wso2carbon"
+
 [truststore]
 file_name = "$(basename "$ts")"
 type = "JKS"
