@@ -5,23 +5,13 @@
 // copied: only the key names the config mapper would accept are recorded.
 //
 // Usage: node scripts/model/extract-config-keys.mjs <mirror-root> <out-dir>
-// <mirror-root> holds git directories fetched from GitHub as <owner>+<name>/repo (the `fetch` tool's layout).
-import { execFileSync } from "node:child_process";
+import { APIM_CONF, IS_CONF, KERNEL, KERNEL_CONF, MI_CONF, mirrorArgs, mirrorGit } from "./sources.mjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const [mirrors, outDir] = process.argv.slice(2);
-if (!mirrors || !outDir) {
-    console.error("usage: extract-config-keys.mjs <mirror-root> <out-dir>");
-    process.exit(2);
-}
+const { mirrors, outDir } = mirrorArgs("extract-config-keys.mjs");
 
 /** Where each product version's configuration sources are: repository, tag, folders of templates and JSON. */
-const KERNEL = "wso2+carbon-kernel";
-const KERNEL_CONF = "distribution/kernel/carbon-home/repository/resources/conf";
-const APIM_CONF = "modules/distribution/product/src/main/resources/conf";
-const IS_CONF = "modules/distribution/src/repository/resources/conf";
-const MI_CONF = "distribution/src/resources/config-tool";
 /**
  * Where each product's deployment.toml files are (shipped and integration-test ones): top-level tables they
  * use that the sources above do not enumerate are read by feature templates (carbon-apimgt, identity
@@ -45,8 +35,7 @@ const SOURCES = {
     "is-7.1.0": [[KERNEL, "v4.10.42", KERNEL_CONF], ["wso2+product-is", "v7.1.0", IS_CONF]],
 };
 
-const git = (repo, ...args) =>
-    execFileSync("git", ["--git-dir", join(mirrors, repo, "repo"), ...args], { encoding: "utf8", maxBuffer: 256 << 20 });
+const git = (repo, ...args) => mirrorGit(mirrors, repo, ...args);
 
 const JINJA_WORDS = new Set([
     "in", "is", "not", "and", "or", "if", "else", "elif", "for", "endfor", "endif", "set", "true", "false", "none",

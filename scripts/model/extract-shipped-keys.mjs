@@ -16,23 +16,13 @@
 // (`a.b`) and each key of their elements (`a.b[].c`), always `unset` (defaults do not cover arrays).
 //
 // Usage: node scripts/model/extract-shipped-keys.mjs <mirror-root> <out-dir>
-// <mirror-root> holds git directories fetched from GitHub as <owner>+<name>/repo (the `fetch` tool's layout).
-import { execFileSync } from "node:child_process";
+import { APIM_CONF, IS_CONF, KERNEL, KERNEL_CONF, MI_CONF, mirrorArgs, mirrorGit } from "./sources.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
 
-const [mirrors, outDir] = process.argv.slice(2);
-if (!mirrors || !outDir) {
-    console.error("usage: extract-shipped-keys.mjs <mirror-root> <out-dir>");
-    process.exit(2);
-}
+const { mirrors, outDir } = mirrorArgs("extract-shipped-keys.mjs");
 
-const KERNEL = "wso2+carbon-kernel";
-const KERNEL_CONF = "distribution/kernel/carbon-home/repository/resources/conf";
-const APIM_CONF = "modules/distribution/product/src/main/resources/conf";
-const IS_CONF = "modules/distribution/src/repository/resources/conf";
-const MI_CONF = "distribution/src/resources/config-tool";
 
 /** Per product version: the default.json files in order (later wins) and the shipped deployment.toml. */
 const SOURCES = {
@@ -44,7 +34,7 @@ const SOURCES = {
     "is-7.1.0": { defaults: [[KERNEL, "v4.10.42", KERNEL_CONF], ["wso2+product-is", "v7.1.0", IS_CONF]], shipped: ["wso2+product-is", "v7.1.0", `${IS_CONF}/deployment.toml`] },
 };
 
-const git = (repo, ...args) => execFileSync("git", ["--git-dir", join(mirrors, repo, "repo"), ...args], { encoding: "utf8", maxBuffer: 256 << 20 });
+const git = (repo, ...args) => mirrorGit(mirrors, repo, ...args);
 
 const isTable = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date);
 
