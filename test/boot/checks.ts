@@ -218,10 +218,11 @@ export async function serviceSandboxed(vm: NodeVm, ctx: Context): Promise<{ ok: 
 }
 
 /** Names OpenSSL gives the rendered (IANA-named) cipher suites. */
-function opensslNames(iana: string[]): Set<string> {
+export function opensslNames(iana: string[]): Set<string> {
     const { execFileSync } = require("child_process") as typeof import("child_process");
     const out = execFileSync("openssl", ["ciphers", "-stdname", "ALL:@SECLEVEL=0"], { encoding: "utf8" });
-    const map = new Map(out.split("\n").map((l) => l.split(" - ")).filter((p) => p.length >= 2).map((p) => [p[0].trim(), p[1].trim()]));
+    // Lines read `<IANA name> - <OpenSSL name> <protocol> Kx=... Au=... Enc=... Mac=...`.
+    const map = new Map(out.split("\n").map((l) => l.split(" - ")).filter((p) => p.length >= 2).map((p) => [p[0].trim(), p[1].trim().split(/\s+/)[0]]));
     return new Set(iana.map((n) => map.get(n) ?? n));
 }
 

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { normalizeRuleset } from "./checks";
+import { normalizeRuleset, opensslNames } from "./checks";
 import { BootDatabase, pointAtBootDatabase } from "./database";
 import { editWrittenFile, nodeEnv, testUserData, withLbSources, writtenFile } from "./userdata";
 
@@ -44,6 +44,10 @@ describe("boot test harness", () => {
         assert.doesNotMatch(out, /10\.30\.128/);
         assert.strictEqual(out.replace(/elements = \{[^}]*\}/, ""), RULESET.replace(/elements = \{[^}]*\}/, ""));
         assert.throws(() => withLbSources("table inet wso2 {}", ["10.0.2.2/32"]), /no lb_sources set/);
+    });
+
+    it("names the rendered (IANA) cipher suites as OpenSSL reports a negotiated one", () => {
+        assert.deepStrictEqual([...opensslNames(["TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"])], ["TLS_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"]);
     });
 
     it("compares rulesets without counters and without the peers filled at run time", () => {
