@@ -330,7 +330,19 @@ export async function peerSet(vm: NodeVm): Promise<string[]> {
     const r = await sh(vm, "systemctl start wso2-cluster-peers.service >/dev/null 2>&1; nft -j list set inet wso2 cluster_peers");
     if (r.exitcode !== 0) throw new Error(`cannot read cluster_peers: ${r.stderr.trim()}`);
     const set = JSON.parse(r.stdout).nftables.find((x: any) => x.set)?.set;
-    return (set?.elem ?? []).map((e: any) => (typeof e === "string" ? e : e.prefix ? `${e.prefix.addr}/${e.prefix.len}` : JSON.stringify(e)));
+    return (set?.elem ?? []).map((e: any) =>
+        typeof e === "string" ? e : e.prefix ? `${e.prefix.addr}/${e.prefix.len}` : e.range ? `${e.range[0]}-${e.range[1]}` : JSON.stringify(e),
+    );
+}
+
+/**
+ * Whether the firewall's cluster_peers set admits `address`, as nft itself answers: the set is an interval
+ * set with auto-merge, so neighbouring members show as one range.
+ */
+export async function peerSetHas(vm: NodeVm, address: string): Promise<boolean> {
+    if (!/^[0-9.]+$/.test(address)) throw new Error(`bad address ${address}`);
+    const r = await sh(vm, `nft get element inet wso2 cluster_peers '{ ${address} }' >/dev/null 2>&1; echo $?`);
+    return r.stdout.trim() === "0";
 }
 
 /** Runs an AWS CLI command in the guest with the node's own credentials (from its metadata service). */

@@ -355,8 +355,8 @@ async function mainScenario(
         const peers2 = await checks.peerSet(node2);
         const problems: string[] = [];
         if (!fp1 || fp1 !== fp2) problems.push(`keystore ${KEY_ALIAS}: node1 ${fp1}, node2 ${fp2}`);
-        if (!peers1.includes(ctx.addresses.node2)) problems.push(`node1's cluster_peers ${JSON.stringify(peers1)} lacks node2 (${ctx.addresses.node2})`);
-        if (!peers2.includes(ctx.addresses.node1)) problems.push(`node2's cluster_peers ${JSON.stringify(peers2)} lacks node1 (${ctx.addresses.node1})`);
+        if (!(await checks.peerSetHas(node1, ctx.addresses.node2))) problems.push(`node1's cluster_peers ${JSON.stringify(peers1)} lacks node2 (${ctx.addresses.node2})`);
+        if (!(await checks.peerSetHas(node2, ctx.addresses.node1))) problems.push(`node2's cluster_peers ${JSON.stringify(peers2)} lacks node1 (${ctx.addresses.node1})`);
         return {
             ok: problems.length === 0,
             evidence: problems.length ? problems.join("; ") : `both nodes serve ${KEY_ALIAS} ${fp1?.slice(0, 23)}…; node1 peers ${peers1.join(",")}; node2 peers ${peers2.join(",")}`,
