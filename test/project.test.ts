@@ -95,7 +95,7 @@ describe("a fresh machine: README's two commands", () => {
         assert.deepEqual(commands, ["bash scripts/setup.sh", "npm run test:all"]);
         assert.deepEqual(scriptCommands(".ci/run"), commands);
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
-        assert.equal(pkg.scripts["test:all"], "npm run typecheck && npm test");
+        assert.equal(pkg.scripts["test:all"], "npm run typecheck && npm test && npm run test:boot");
     });
 
     it("package.json's engines are what the pinned SDK and the locked dependencies declare", () => {
