@@ -6,6 +6,7 @@
 # usage: vm.sh start RUN_DIR IMAGE_DIR USER_DATA META_DATA IMDS_JSON [link/]GUEST_PORT=HOST_PORT...
 #          link n0 (default): the instance's network, where forwarded connections arrive from 10.0.2.2;
 #          link n1: the metadata link, where they arrive from 169.254.169.1 (a source nothing allows)
+#          VM_NICE (environment, default 0): QEMU's scheduling niceness
 #        vm.sh wait  RUN_DIR COUNT TIMEOUT_SECONDS   (until the COUNT-th boot-test marker on the serial log)
 #        vm.sh stop  RUN_DIR                          (QEMU by its pid; bounded)
 set -euo pipefail
@@ -50,7 +51,7 @@ NET
   # One vCPU: with two, multi-threaded TCG races the guest kernel's live code patching (an int3 Oops in
   # nf_conntrack's hash_conntrack_raw, a jump label being patched while the other vCPU runs it, panicked a
   # node's first boot here). The test's VMs run side by side on the host's cores anyway.
-  qemu-system-x86_64 -accel tcg -m 2048 -smp 1 \
+  nice -n "${VM_NICE:-0}" qemu-system-x86_64 -accel tcg -m 2048 -smp 1 \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
     -append "root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1" \
     -drive "file=$run/disk.qcow2,if=virtio,format=qcow2" \

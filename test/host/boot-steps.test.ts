@@ -114,13 +114,41 @@ describe("boot driver (systemd-run and systemctl recorded by stand-ins)", functi
         assert.equal(ok.status, 0, ok.stderr);
         const units = fs.readFileSync(calls, "utf8").split("\n").filter((l) => l.startsWith("systemd-run")).map((l) => /--unit=(\S+)/.exec(l)![1]);
         assert.deepEqual(units, ["wso2-install-packages", "wso2-fetch-steps", "wso2-install-product", "wso2-setup-user", "wso2-configure", "wso2-keystore", "wso2-cluster-peers"].map((s) => `wso2-boot-${s}.service`));
-        assert.match(fs.readFileSync(calls, "utf8"), /systemctl enable --now wso2\.service\n$/);
+        // The timers start last, once the product runs: their runs would compete with the boot.
+        assert.match(fs.readFileSync(calls, "utf8"), /systemctl enable --now wso2\.service\nsystemctl start wso2-backup\.timer apt-daily-upgrade\.timer wso2-cluster-peers\.timer\n$/);
 
         fs.rmSync(calls);
         const failed = run("bash", [step(HOST_SCRIPTS.boot)], { env: env("wso2-boot-wso2-install-product.service") });
         assert.equal(failed.status, 1);
         assert.match(failed.stderr, /step output\nwso2-boot: step wso2-install-product failed; see systemctl status wso2-boot-wso2-install-product\.service/);
         const log = fs.readFileSync(calls, "utf8");
-        assert.doesNotMatch(log, /wso2-setup-user|enable --now/, "nothing after the failed step runs");
+        assert.doesNotMatch(log, /wso2-setup-user|enable --now|systemctl start/, "nothing after the failed step runs");
+    });
+
+    it("the configure step enables the timers without starting them (the boot driver starts them last)", function () {
+        const bin = shims();
+        writeScript(bin, "augenrules", "#!/bin/sh\n");
+        const home = path.join(dir, "home");
+        const config = path.join(dir, "config");
+        fs.mkdirSync(home, { recursive: true });
+        fs.mkdirSync(config, { recursive: true });
+        fs.writeFileSync(path.join(config, "log4j2.properties"), "");
+        const settings = writeNodeEnv(dir, "configure.env", nodeInput("apim"));
+        const calls = path.join(dir, "configure-calls");
+        const env = stepEnv(settings, {
+            PATH: `${bin}:${process.env.PATH}`,
+            CALLS: calls,
+            WSO2_HOME: home,
+            CONFIG_DIR: config,
+            LOG4J2_FILE: "log4j2.properties",
+            SSH_ENABLED: "no",
+            // Without the CloudWatch agent the step fails unless it runs against a test endpoint.
+            WSO2_TEST_AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+        });
+        const r = run("bash", [step(HOST_SCRIPTS.configure)], { env });
+        assert.equal(r.status, 0, r.stderr);
+        const log = fs.readFileSync(calls, "utf8");
+        assert.match(log, /^systemctl enable wso2-backup\.timer apt-daily-upgrade\.timer wso2-cluster-peers\.timer$/m);
+        assert.doesNotMatch(log, /systemctl (start|enable --now|restart) [^\n]*\.timer/, "no timer runs during the boot");
     });
 });

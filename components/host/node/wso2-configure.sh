@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs the rendered configuration into the product and the system and (re)starts what reads it: the
-# log4j2 block, the firewall, sshd, auditd, the CloudWatch agent and the timers.
+# log4j2 block, the firewall, sshd, auditd and the CloudWatch agent, and enables the timers (the boot
+# driver starts them once the product runs: a peer refresh or backup during the boot would only compete
+# with it, and the boot refreshes the peer set itself).
 # Settings: WSO2_HOME, CONFIG_DIR, LOG4J2_FILE (relative to the home; empty when the product has none),
 # LOG4J2_BEGIN and LOG4J2_END (the managed block's marker lines), SSH_ENABLED, TIMERS (space-separated);
 # ROOT (optional: only the product files are touched, inside it).
@@ -40,4 +42,4 @@ if [[ -x "$agent_ctl" ]]; then
 elif [[ -z "${WSO2_TEST_AWS_ENDPOINT_URL:-}" ]]; then
   fail "the CloudWatch agent is not installed ($agent_ctl)"
 fi
-systemctl enable --now "${timer_units[@]}"
+systemctl enable "${timer_units[@]}"
