@@ -95,7 +95,54 @@ describe("a fresh machine: README's two commands", () => {
         assert.deepEqual(commands, ["bash scripts/setup.sh", "npm run test:all"]);
         assert.deepEqual(scriptCommands(".ci/run"), commands);
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
-        assert.equal(pkg.scripts["test:all"], "npm run typecheck && npm test && npm run test:boot");
+        assert.equal(pkg.scripts["test:all"], "bash scripts/test-all.sh");
+    });
+
+    it("test:all type-checks first, then runs npm test and test:boot side by side and fails when either fails", function () {
+        this.timeout(30000);
+        assert.equal(spawnSync("shellcheck", [path.join(REPO, "scripts/test-all.sh")], { encoding: "utf8" }).status, 0, "shellcheck scripts/test-all.sh");
+        const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "test-all-"));
+        try {
+            fs.mkdirSync(path.join(dir, "scripts"));
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.copyFileSync(path.join(REPO, "scripts/test-all.sh"), path.join(dir, "scripts/test-all.sh"));
+            // A stand-in npm: records each command with the time it starts and ends; exit codes from the environment.
+            fs.writeFileSync(
+                path.join(dir, "bin/npm"),
+                [
+                    "#!/bin/sh",
+                    'what="$1 $2"; echo "start $what" >>"$CALLS"',
+                    'case "$what" in',
+                    '  "run typecheck") rc=$TYPECHECK_RC ;;',
+                    '  "run test:boot") sleep 1; echo "booted"; rc=$BOOT_RC ;;',
+                    '  "test ") sleep 1; rc=$TEST_RC ;;',
+                    "esac",
+                    'echo "end $what" >>"$CALLS"; exit "$rc"',
+                    "",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            const runAll = (typecheck: number, tests: number, boot: number) => {
+                const calls = path.join(dir, `calls-${typecheck}${tests}${boot}`);
+                const env = { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, CALLS: calls, TYPECHECK_RC: String(typecheck), TEST_RC: String(tests), BOOT_RC: String(boot) };
+                const r = spawnSync("bash", [path.join(dir, "scripts/test-all.sh")], { encoding: "utf8", env, timeout: 20000 });
+                return { status: r.status, stdout: r.stdout, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [] };
+            };
+            const ok = runAll(0, 0, 0);
+            assert.equal(ok.status, 0);
+            assert.equal(ok.calls[0], "start run typecheck");
+            assert.equal(ok.calls[1], "end run typecheck");
+            // Side by side: both start before either ends.
+            assert.deepEqual(ok.calls.slice(2, 4).sort(), ["start run test:boot", "start test "]);
+            assert.match(ok.stdout, /^\[test:boot\] booted$/m);
+            assert.equal(runAll(0, 1, 0).status, 1, "a failing npm test fails test:all");
+            assert.equal(runAll(0, 0, 1).status, 1, "a failing boot test fails test:all");
+            const noTypes = runAll(2, 0, 0);
+            assert.equal(noTypes.status, 1, "a failing type check fails test:all");
+            assert.deepEqual(noTypes.calls, ["start run typecheck", "end run typecheck"], "nothing runs after a failed type check");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("package.json's engines are what the pinned SDK and the locked dependencies declare", () => {
