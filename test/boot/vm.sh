@@ -62,6 +62,11 @@ NET
     -device virtio-serial -device virtserialport,chardev=qga0,name=org.qemu.guest_agent.0 \
     -serial "file:$run/serial.log" -monitor none -display none \
     -pidfile "$run/qemu.pid" -daemonize
+  # QEMU daemonizes into a session of its own; under the kernel's autogroup scheduling a nice value ranks a
+  # process only within its session's group, and the group's own niceness ranks it against the others.
+  local autogroup
+  autogroup="/proc/$(cat "$run/qemu.pid")/autogroup"
+  if [[ -w "$autogroup" ]]; then echo "${VM_NICE:-0}" >"$autogroup"; fi
 }
 
 wait_marker() {
