@@ -189,3 +189,16 @@ export function renderNodeEnv(settings: NodeSettings): string {
     }
     return lines.join("\n") + "\n";
 }
+
+/** Reads a settings file as `load_settings` in node-lib.sh does: blank and `#` lines skipped, every other
+ * line `NAME='value'`; anything else is an error naming the line. */
+export function parseNodeEnv(text: string): NodeSettings {
+    const settings: NodeSettings = {};
+    for (const line of text.split("\n")) {
+        if (line === "" || line.startsWith("#")) continue;
+        const m = /^([A-Z][A-Z0-9_]*)='([^']*)'$/.exec(line);
+        if (!m) throw new Error(`node settings: malformed line ${JSON.stringify(line)}`);
+        settings[m[1]] = m[2];
+    }
+    return settings;
+}

@@ -3,6 +3,7 @@
  * replaced, plus a boot hook that points the node's AWS tools at the emulator.
  */
 import { parseDocument, YAMLMap, YAMLSeq } from "yaml";
+import { parseNodeEnv, renderNodeEnv } from "../../components/host/node-scripts";
 
 export const NFTABLES_PATH = "/etc/nftables.conf";
 
@@ -36,20 +37,15 @@ export const NODE_ENV_PATH = "/etc/wso2/node.env";
 
 /** The node's settings file (`KEY='value'` lines) as a map. */
 export function nodeEnv(cloudConfig: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const m of writtenFile(cloudConfig, NODE_ENV_PATH).matchAll(/^([A-Z][A-Z0-9_]*)='([^']*)'$/gm)) out[m[1]] = m[2];
-    return out;
+    return parseNodeEnv(writtenFile(cloudConfig, NODE_ENV_PATH));
 }
 
 /** The settings file with `changes` applied (each setting must exist). */
 export function withNodeSettings(cloudConfig: string, changes: Record<string, string>): string {
     return editWrittenFile(cloudConfig, NODE_ENV_PATH, (env) => {
-        for (const [k, v] of Object.entries(changes)) {
-            const re = new RegExp(`^${k}='[^']*'$`, "m");
-            if (!re.test(env)) throw new Error(`${NODE_ENV_PATH} has no ${k}`);
-            env = env.replace(re, `${k}='${v}'`);
-        }
-        return env;
+        const settings = parseNodeEnv(env);
+        for (const k of Object.keys(changes)) if (!(k in settings)) throw new Error(`${NODE_ENV_PATH} has no ${k}`);
+        return renderNodeEnv({ ...settings, ...changes });
     });
 }
 

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { HOST_SCRIPTS } from "../../components/host";
+import { HOST_SCRIPTS, nodeSettings, parseNodeEnv, renderNodeEnv } from "../../components/host";
 import { PRODUCTS, productHome } from "../../products";
 import { nodeInput } from "./fixtures";
 import { Moto, requireTool, run, runOk, step, stepEnv, tempDir, writeNodeEnv, writeScript } from "./helpers";
@@ -150,5 +150,27 @@ describe("boot driver (systemd-run and systemctl recorded by stand-ins)", functi
         const log = fs.readFileSync(calls, "utf8");
         assert.match(log, /^systemctl enable wso2-backup\.timer apt-daily-upgrade\.timer wso2-cluster-peers\.timer$/m);
         assert.doesNotMatch(log, /systemctl (start|enable --now|restart) [^\n]*\.timer/, "no timer runs during the boot");
+    });
+});
+
+describe("the settings file (node.env)", function () {
+    it("parseNodeEnv reads what renderNodeEnv writes exactly as load_settings in node-lib.sh does", function () {
+        const dir = tempDir("settings");
+        try {
+            const settings = nodeSettings(nodeInput("apim"));
+            const file = path.join(dir, "node.env");
+            fs.writeFileSync(file, renderNodeEnv(settings));
+            const parsed = parseNodeEnv(fs.readFileSync(file, "utf8"));
+            assert.deepEqual(parsed, settings);
+            // The node's own reader, value by value (NUL-separated, so any value survives).
+            const names = Object.keys(settings);
+            const script = `. "$WSO2_NODE_LIB"; load_settings; for n in ${names.join(" ")}; do printf '%s=%s\\0' "$n" "\${!n}"; done`;
+            const out = runOk("bash", ["-c", script], { env: stepEnv(file, {}, { PATH: process.env.PATH }) });
+            const byBash = Object.fromEntries(out.split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+            assert.deepEqual(byBash, parsed);
+            assert.throws(() => parseNodeEnv("REGION=eu-west-1\n"), /malformed line "REGION=eu-west-1"/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
