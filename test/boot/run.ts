@@ -4,9 +4,11 @@
  * out/boot/report.json. Exits non-zero when a check fails.
  *
  * usage: npm run test:boot [-- --only main|negative] [--keep]
- *   main:     node 1 (all checks), node 2 (joins the cluster, restores node 1's backup), node 1 rebooted
+ *   main:     node 1 (all checks), node 1 rebooted while node 2 boots, node 2 (joins the cluster, restores
+ *             node 1's backup)
  *   negative: the harness catches what it is for: a role without the keystore read, a firewall that drops
- *             the load balancer's source, a distribution whose SHA-256 is wrong: each turns its check red
+ *             the load balancer's source, a distribution whose SHA-256 is wrong: each turns its check red.
+ *             They run beside the main scenario at a lower priority.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
