@@ -141,6 +141,120 @@ describe("keystore, backup and restore against a local AWS API (moto_server, key
         assert.match(r.stderr, /shorter than 12 characters/);
     });
 
+    describe("JVM starts (each keytool call costs 10-20 s in a VM without KVM)", function () {
+        let bin = "";
+        let log = "";
+        let n = 0;
+
+        before(function () {
+            bin = path.join(dir, "counting-bin");
+            log = path.join(dir, "jvm.log");
+            fs.mkdirSync(bin, { recursive: true });
+            // Wrappers earlier on PATH log each call, then run the real tool.
+            for (const tool of ["keytool", "java"]) {
+                const real = requireTool(tool);
+                fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nprintf '%s\\n' "${tool} $*" >>"$JVM_LOG"\nexec ${real} "$@"\n`, { mode: 0o755 });
+            }
+        });
+
+        /** Runs the step on `root` as a node of `cluster` and returns the JVM starts it made. */
+        const starts = (root: string, cluster: string): string[] => {
+            fs.writeFileSync(log, "");
+            const env = moto.stepEnv(settings(`jvm-${++n}.env`, { clusterName: cluster }), { ROOT: root, JVM_LOG: log });
+            runOk("bash", [keystore], { env: { ...env, PATH: `${bin}:${env.PATH}` }, timeoutMs: 90000 });
+            return fs.readFileSync(log, "utf8").split("\n").filter(Boolean);
+        };
+
+        it("first node, second node, rerun: at most 8, 7 and 2 JVM starts (was 17, 16 and 10: 290 s of a first boot under TCG)", function () {
+            const first = path.join(dir, "jvm-node1");
+            const second = path.join(dir, "jvm-node2");
+            shippedHome(first, dir);
+            shippedHome(second, dir);
+            const counts: [string, string[], number][] = [
+                ["first node", starts(first, "jvm-cluster"), 8],
+                ["second node", starts(second, "jvm-cluster"), 7],
+            ];
+            const before = snapshot(first);
+            counts.push(["rerun", starts(first, "jvm-cluster"), 2]);
+            assert.deepEqual(snapshot(first), before, "the rerun changed nothing");
+            for (const [name, calls, most] of counts) {
+                assert.ok(calls.length <= most, `${name}: ${calls.length} JVM starts, at most ${most}:\n${calls.join("\n")}`);
+            }
+            // Key generation is the one call not on the C1 compiler (C2 makes it about twice as fast).
+            assert.ok(counts[0][1].every((c) => c.startsWith("keytool -J-XX:TieredStopAtLevel=1 ") !== c.startsWith("keytool -genkeypair ")), counts[0][1].join("\n"));
+        });
+    });
+
+    describe("truststore and cluster keystore cases", function () {
+        const sec = (root: string) => path.join(root, HOME.slice(1), "repository/resources/security");
+        const runOn = (root: string, cluster: string, extra: NodeJS.ProcessEnv = {}) =>
+            run("bash", [keystore], { env: { ...moto.stepEnv(settings(`case-${cluster}.env`, { clusterName: cluster }), { ROOT: root }), ...extra }, timeoutMs: 90000 });
+        const nodeFp = (root: string) => fingerprints(keytool(["-list", "-v", "-alias", "wso2node", "-storetype", "JKS", "-keystore", path.join(sec(root), "wso2carbon.jks"), "-storepass:env", "P"], { P: PASSWORD }))[0];
+
+        it("with the key already in place, still deletes the default certificate the truststore holds under wso2carbon and under another alias", function () {
+            const root = path.join(dir, "case-kept-key");
+            shippedHome(root, dir);
+            runOk("bash", [keystore], { env: moto.stepEnv(settings("case-kept-first.env", { clusterName: "case-kept" }), { ROOT: root }), timeoutMs: 90000 });
+            fs.copyFileSync(path.join(dir, "shipped-ts.jks"), path.join(sec(root), "client-truststore.jks"));
+            const r = runOn(root, "case-kept");
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /keystore already holds wso2node/);
+            const ts = listVerbose(path.join(sec(root), "client-truststore.jks"));
+            assert.doesNotMatch(ts, /Alias name: (wso2carbon|gateway_certificate_alias)/);
+            assert.match(ts, /Alias name: someca/);
+            assert.ok(fingerprints(ts).includes(nodeFp(root)));
+        });
+
+        it("replaces another certificate held under the node's alias in the truststore", function () {
+            const root = path.join(dir, "case-stale");
+            shippedHome(root, dir);
+            keytool(["-importcert", "-noprompt", "-alias", "wso2node", "-file", path.join(dir, "ca.pem"), "-storetype", "JKS", "-keystore", path.join(sec(root), "client-truststore.jks"), "-storepass:env", "P"], { P: WSO2_DEFAULT_STORE_PASSWORD });
+            const r = runOn(root, "case-stale");
+            assert.equal(r.status, 0, r.stderr);
+            const ts = keytool(["-list", "-v", "-alias", "wso2node", "-storetype", "JKS", "-keystore", path.join(sec(root), "client-truststore.jks"), "-storepass:env", "P"], { P: PASSWORD });
+            assert.equal(fingerprints(ts)[0], nodeFp(root));
+            assert.match(listVerbose(path.join(sec(root), "client-truststore.jks")), /Alias name: someca/);
+        });
+
+        it("fails when the truststore opens with neither password, and when the cluster's keystore lacks the key under the current password", function () {
+            const root = path.join(dir, "case-neither");
+            shippedHome(root, dir);
+            const ts = path.join(sec(root), "client-truststore.jks");
+            keytool(["-storepasswd", "-storetype", "JKS", "-keystore", ts, "-storepass:env", "P", "-new:env", "N"], { P: WSO2_DEFAULT_STORE_PASSWORD, N: "some-other-password" });
+            const r = runOn(root, "case-neither");
+            assert.notEqual(r.status, 0);
+            assert.match(r.stderr, /client-truststore\.jks opens with neither the default nor the current password/);
+
+            const foreign = path.join(dir, "foreign.jks");
+            keytool(["-genkeypair", "-alias", "other", "-keyalg", "EC", "-dname", "CN=other", "-storetype", "JKS", "-keystore", foreign, "-storepass:env", "P", "-keypass:env", "P"], { P: PASSWORD });
+            moto.aws(["s3", "cp", foreign, `s3://${BUCKET}/keystore/case-foreign/wso2carbon.jks`]);
+            const root2 = path.join(dir, "case-foreign");
+            shippedHome(root2, dir);
+            const before = snapshot(root2);
+            const r2 = runOn(root2, "case-foreign");
+            assert.notEqual(r2.status, 0);
+            assert.match(r2.stderr, /wso2carbon\.jks does not hold wso2node under the current password/);
+            assert.deepEqual(snapshot(root2), before, "nothing installed");
+        });
+
+        it("a node that loses the race to store the cluster keystore uses the winner's", function () {
+            const winner = path.join(dir, "race-winner");
+            shippedHome(winner, dir);
+            assert.equal(runOn(winner, "race").status, 0);
+            // The loser's listing ran before the winner's put: an aws wrapper answers it with nothing.
+            const bin = path.join(dir, "race-bin");
+            fs.mkdirSync(bin, { recursive: true });
+            const real = requireTool("aws");
+            fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash\nif [[ " $* " == *" s3api list-objects-v2 "* ]]; then echo None; exit 0; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+            const loser = path.join(dir, "race-loser");
+            shippedHome(loser, dir);
+            const r = runOn(loser, "race", { PATH: `${bin}:${process.env.PATH}` });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /another node stored the cluster keystore first/);
+            assert.equal(nodeFp(loser), nodeFp(winner));
+        });
+    });
+
     describe("backup and restore", function () {
         let src = "";
         let dst = "";

@@ -35,23 +35,56 @@ shared="s3://$BACKUP_BUCKET/$shared_key"
 work="$(mktemp -d)"
 trap 'rm -rf -- "$work"' EXIT
 
-opens() { # store type password-variable
-  keytool -list -keystore "$1" -storetype "$2" -storepass:env "$3" >/dev/null 2>&1
+# Every keytool call starts a JVM, which costs 10-20 s on a node without hardware virtualisation: each store
+# is read once per password, the likelier password first, and fingerprints come from openssl.
+# Short calls run on the C1 compiler only, which cuts their CPU time by about a third; key generation does
+# not (C2 makes its big-integer arithmetic about twice as fast). SerialGC and -Xshare:auto measured no gain.
+kt() {
+  keytool -J-XX:TieredStopAtLevel=1 "$@"
 }
-has_alias() { # store type password-variable alias
-  keytool -list -keystore "$1" -storetype "$2" -storepass:env "$3" -alias "$4" >/dev/null 2>&1
+# Lists a store as "alias<TAB>" for each entry and "alias<TAB>SHA-256 fingerprint" for each of its
+# certificates; fails when the store does not open under the password.
+entries() { # store type password-variable
+  local listing
+  listing="$(kt -list -v -keystore "$1" -storetype "$2" -storepass:env "$3" 2>/dev/null)" || return 1
+  awk '/^Alias name:/ {alias = substr($0, 13); print alias "\t"} /SHA256:/ {print alias "\t" $2}' <<<"$listing"
 }
-fingerprint() { # store type password-variable alias
-  keytool -list -v -keystore "$1" -storetype "$2" -storepass:env "$3" -alias "$4" | awk '/SHA256:/ {print $2; exit}'
+# keytool matches aliases without regard to case.
+has_entry() { # entries-file alias
+  awk -F '\t' -v a="$2" 'tolower($1) == tolower(a) {found = 1} END {exit !found}' "$1"
+}
+# The first fingerprint listed for an alias: its own certificate.
+fingerprint_of() { # entries-file alias
+  awk -F '\t' -v a="$2" 'tolower($1) == tolower(a) && $2 != "" {print $2; exit}' "$1"
+}
+pem_fingerprint() { # pem-file
+  openssl x509 -noout -fingerprint -sha256 -in "$1" | sed 's/^[^=]*=//' | tr '[:lower:]' '[:upper:]'
+}
+# Proves the store opens under the current password and holds KEY_ALIAS, and writes its certificate.
+export_node_cert() { # store
+  kt -exportcert -rfc -alias "$KEY_ALIAS" -keystore "$1" -storetype "$KEYSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD \
+    >"$work/node.pem" 2>/dev/null
+}
+# A store this step wrote last time (root-owned, group wso2, 0640) is tried with the current password first.
+written_here() { # file
+  [[ "$(stat -c '%u:%g:%a' "$1")" == "0:$WSO2_UID:640" ]]
 }
 
-# The default certificate's fingerprint, read from the shipped keystore before it is replaced.
+# The default certificate's fingerprint, read from the shipped keystore before it is replaced. A store that
+# opens with the default password cannot open with the current one (at least 12 characters).
 default_fp=""
-if [[ -f "$ks" ]] && opens "$ks" "$KEYSTORE_TYPE" DEFAULT_PASSWORD && has_alias "$ks" "$KEYSTORE_TYPE" DEFAULT_PASSWORD "$DEFAULT_ALIAS"; then
-  default_fp="$(fingerprint "$ks" "$KEYSTORE_TYPE" DEFAULT_PASSWORD "$DEFAULT_ALIAS")"
+have_key=false
+if [[ -f "$ks" ]]; then
+  if written_here "$ks" && export_node_cert "$ks"; then
+    have_key=true
+  elif entries "$ks" "$KEYSTORE_TYPE" DEFAULT_PASSWORD >"$work/ks-entries"; then
+    default_fp="$(fingerprint_of "$work/ks-entries" "$DEFAULT_ALIAS")"
+  elif ! written_here "$ks" && export_node_cert "$ks"; then
+    have_key=true
+  fi
 fi
 
-if [[ -f "$ks" ]] && opens "$ks" "$KEYSTORE_TYPE" KEYSTORE_PASSWORD && has_alias "$ks" "$KEYSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS"; then
+if "$have_key"; then
   echo "$WSO2_STEP: keystore already holds $KEY_ALIAS"
 else
   # Listed first: only a listing that succeeds and lacks the object makes this node the cluster's first.
@@ -77,37 +110,41 @@ else
       fail "cannot store the cluster keystore at $shared"
     fi
   fi
-  if ! has_alias "$work/keystore" "$KEYSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS"; then
-    fail "$shared does not hold $KEY_ALIAS under the current password"
-  fi
+  export_node_cert "$work/keystore" || fail "$shared does not hold $KEY_ALIAS under the current password"
   install -D -m 0640 -o 0 -g "$WSO2_UID" "$work/keystore" "$ks"
 fi
-keytool -exportcert -rfc -alias "$KEY_ALIAS" -keystore "$ks" -storetype "$KEYSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD >"$work/node.pem"
 
 if [[ -f "$ts" ]]; then
-  if ! opens "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD; then
-    opens "$ts" "$TRUSTSTORE_TYPE" DEFAULT_PASSWORD || fail "$ts opens with neither the default nor the current password"
-    keytool -storepasswd -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env DEFAULT_PASSWORD -new:env KEYSTORE_PASSWORD
+  # Read once; after a password change the listing still holds (the entries are the same).
+  if written_here "$ts"; then order=(KEYSTORE_PASSWORD DEFAULT_PASSWORD); else order=(DEFAULT_PASSWORD KEYSTORE_PASSWORD); fi
+  opened=""
+  for password in "${order[@]}"; do
+    if entries "$ts" "$TRUSTSTORE_TYPE" "$password" >"$work/entries"; then opened="$password"; break; fi
+  done
+  [[ -n "$opened" ]] || fail "$ts opens with neither the default nor the current password"
+  if [[ "$opened" == DEFAULT_PASSWORD ]]; then
+    kt -storepasswd -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env DEFAULT_PASSWORD -new:env KEYSTORE_PASSWORD
   fi
-  if [[ -z "$default_fp" ]] && has_alias "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$DEFAULT_ALIAS"; then
-    default_fp="$(fingerprint "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$DEFAULT_ALIAS")"
+  if [[ -z "$default_fp" ]]; then
+    default_fp="$(fingerprint_of "$work/entries" "$DEFAULT_ALIAS")"
   fi
   # Delete the default certificate under every alias it was imported with.
-  keytool -list -v -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD \
-    | awk '/^Alias name:/ {alias = substr($0, 13)} /SHA256:/ {print $2 "\t" alias}' >"$work/entries"
-  while IFS=$'\t' read -r fp alias; do
-    if [[ "$alias" == "$DEFAULT_ALIAS" || ( -n "$default_fp" && "$fp" == "$default_fp" ) ]]; then
-      keytool -delete -alias "$alias" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+  declare -A deleted=()
+  while IFS=$'\t' read -r alias fp; do
+    if [[ -z "${deleted["${alias,,}"]:-}" ]] \
+      && [[ "${alias,,}" == "${DEFAULT_ALIAS,,}" || ( -n "$default_fp" && "$fp" == "$default_fp" ) ]]; then
+      kt -delete -alias "$alias" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+      deleted["${alias,,}"]=1
     fi
   done <"$work/entries"
   # Trust the node's certificate; rewrite the entry only when it is not that certificate already.
-  node_fp="$(fingerprint "$ks" "$KEYSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS")"
-  if ! has_alias "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS" \
-    || [[ "$(fingerprint "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS")" != "$node_fp" ]]; then
-    if has_alias "$ts" "$TRUSTSTORE_TYPE" KEYSTORE_PASSWORD "$KEY_ALIAS"; then
-      keytool -delete -alias "$KEY_ALIAS" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+  trusted=false
+  if [[ -z "${deleted["${KEY_ALIAS,,}"]:-}" ]] && has_entry "$work/entries" "$KEY_ALIAS"; then trusted=true; fi
+  if ! "$trusted" || [[ "$(fingerprint_of "$work/entries" "$KEY_ALIAS")" != "$(pem_fingerprint "$work/node.pem")" ]]; then
+    if "$trusted"; then
+      kt -delete -alias "$KEY_ALIAS" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
     fi
-    keytool -importcert -noprompt -alias "$KEY_ALIAS" -file "$work/node.pem" -keystore "$ts" \
+    kt -importcert -noprompt -alias "$KEY_ALIAS" -file "$work/node.pem" -keystore "$ts" \
       -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD >/dev/null
   fi
   chown "0:$WSO2_UID" "$ts"
