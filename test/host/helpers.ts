@@ -192,6 +192,29 @@ export class Moto {
     }
 }
 
+/**
+ * Counts JVM starts: `keytool` and `java` wrappers in `dir`, earlier on PATH, log each call to a file and
+ * run the real tool. `env` adds them to an environment; `take` returns the calls since the last take.
+ */
+export function jvmCounter(dir: string): { env: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv; take: () => string[] } {
+    const bin = path.join(dir, "jvm-counting-bin");
+    const log = path.join(dir, "jvm-calls.log");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(log, "");
+    for (const tool of ["keytool", "java"]) {
+        const real = requireTool(tool);
+        fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nprintf '%s\\n' "${tool} $*" >>"$JVM_CALLS_LOG"\nexec ${real} "$@"\n`, { mode: 0o755 });
+    }
+    return {
+        env: (base) => ({ ...base, PATH: `${bin}:${base.PATH ?? process.env.PATH}`, JVM_CALLS_LOG: log }),
+        take: () => {
+            const calls = fs.readFileSync(log, "utf8").split("\n").filter(Boolean);
+            fs.writeFileSync(log, "");
+            return calls;
+        },
+    };
+}
+
 /** Mode, owner and content hash of every entry under `root`, for before/after comparisons. */
 export function snapshot(root: string): string[] {
     const out: string[] = [];

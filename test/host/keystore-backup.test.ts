@@ -9,7 +9,7 @@ import { HOST_SCRIPTS, WSO2_DEFAULT_STORE_PASSWORD } from "../../components/host
 import type { NodeHostInput } from "../../components/host/types";
 import { PRODUCTS, productHome } from "../../products";
 import { nodeInput } from "./fixtures";
-import { Moto, requireTool, run, runOk, snapshot, step, tempDir, writeNodeEnv } from "./helpers";
+import { jvmCounter, Moto, requireTool, run, runOk, snapshot, step, tempDir, writeNodeEnv } from "./helpers";
 
 const spec = PRODUCTS.apim;
 const HOME = productHome(spec, "");
@@ -142,27 +142,18 @@ describe("keystore, backup and restore against a local AWS API (moto_server, key
     });
 
     describe("JVM starts (each keytool call costs 10-20 s in a VM without KVM)", function () {
-        let bin = "";
-        let log = "";
+        let counter: ReturnType<typeof jvmCounter>;
         let n = 0;
 
         before(function () {
-            bin = path.join(dir, "counting-bin");
-            log = path.join(dir, "jvm.log");
-            fs.mkdirSync(bin, { recursive: true });
-            // Wrappers earlier on PATH log each call, then run the real tool.
-            for (const tool of ["keytool", "java"]) {
-                const real = requireTool(tool);
-                fs.writeFileSync(path.join(bin, tool), `#!/bin/bash\nprintf '%s\\n' "${tool} $*" >>"$JVM_LOG"\nexec ${real} "$@"\n`, { mode: 0o755 });
-            }
+            counter = jvmCounter(dir);
         });
 
         /** Runs the step on `root` as a node of `cluster` and returns the JVM starts it made. */
         const starts = (root: string, cluster: string): string[] => {
-            fs.writeFileSync(log, "");
-            const env = moto.stepEnv(settings(`jvm-${++n}.env`, { clusterName: cluster }), { ROOT: root, JVM_LOG: log });
-            runOk("bash", [keystore], { env: { ...env, PATH: `${bin}:${env.PATH}` }, timeoutMs: 90000 });
-            return fs.readFileSync(log, "utf8").split("\n").filter(Boolean);
+            const env = moto.stepEnv(settings(`jvm-${++n}.env`, { clusterName: cluster }), { ROOT: root });
+            runOk("bash", [keystore], { env: counter.env(env), timeoutMs: 90000 });
+            return counter.take();
         };
 
         it("first node, second node, rerun: at most 8, 7 and 2 JVM starts (was 17, 16 and 10: 290 s of a first boot under TCG)", function () {

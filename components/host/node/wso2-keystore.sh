@@ -35,18 +35,13 @@ shared="s3://$BACKUP_BUCKET/$shared_key"
 work="$(mktemp -d)"
 trap 'rm -rf -- "$work"' EXIT
 
-# Every keytool call starts a JVM, which costs 10-20 s on a node without hardware virtualisation: each store
-# is read once per password, the likelier password first, and fingerprints come from openssl.
-# Short calls run on the C1 compiler only, which cuts their CPU time by about a third; key generation does
-# not (C2 makes its big-integer arithmetic about twice as fast). SerialGC and -Xshare:auto measured no gain.
-kt() {
-  keytool -J-XX:TieredStopAtLevel=1 "$@"
-}
+# Every keytool call starts a JVM (see keytool_quick): each store is read once per password, the likelier
+# password first, and fingerprints come from openssl.
 # Lists a store as "alias<TAB>" for each entry and "alias<TAB>SHA-256 fingerprint" for each of its
 # certificates; fails when the store does not open under the password.
 entries() { # store type password-variable
   local listing
-  listing="$(kt -list -v -keystore "$1" -storetype "$2" -storepass:env "$3" 2>/dev/null)" || return 1
+  listing="$(keytool_quick -list -v -keystore "$1" -storetype "$2" -storepass:env "$3" 2>/dev/null)" || return 1
   awk '/^Alias name:/ {alias = substr($0, 13); print alias "\t"} /SHA256:/ {print alias "\t" $2}' <<<"$listing"
 }
 # keytool matches aliases without regard to case.
@@ -62,7 +57,7 @@ pem_fingerprint() { # pem-file
 }
 # Proves the store opens under the current password and holds KEY_ALIAS, and writes its certificate.
 export_node_cert() { # store
-  kt -exportcert -rfc -alias "$KEY_ALIAS" -keystore "$1" -storetype "$KEYSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD \
+  keytool_quick -exportcert -rfc -alias "$KEY_ALIAS" -keystore "$1" -storetype "$KEYSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD \
     >"$work/node.pem" 2>/dev/null
 }
 # A store this step wrote last time (root-owned, group wso2, 0640) is tried with the current password first.
@@ -123,7 +118,7 @@ if [[ -f "$ts" ]]; then
   done
   [[ -n "$opened" ]] || fail "$ts opens with neither the default nor the current password"
   if [[ "$opened" == DEFAULT_PASSWORD ]]; then
-    kt -storepasswd -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env DEFAULT_PASSWORD -new:env KEYSTORE_PASSWORD
+    keytool_quick -storepasswd -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env DEFAULT_PASSWORD -new:env KEYSTORE_PASSWORD
   fi
   if [[ -z "$default_fp" ]]; then
     default_fp="$(fingerprint_of "$work/entries" "$DEFAULT_ALIAS")"
@@ -133,7 +128,7 @@ if [[ -f "$ts" ]]; then
   while IFS=$'\t' read -r alias fp; do
     if [[ -z "${deleted["${alias,,}"]:-}" ]] \
       && [[ "${alias,,}" == "${DEFAULT_ALIAS,,}" || ( -n "$default_fp" && "$fp" == "$default_fp" ) ]]; then
-      kt -delete -alias "$alias" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+      keytool_quick -delete -alias "$alias" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
       deleted["${alias,,}"]=1
     fi
   done <"$work/entries"
@@ -142,9 +137,9 @@ if [[ -f "$ts" ]]; then
   if [[ -z "${deleted["${KEY_ALIAS,,}"]:-}" ]] && has_entry "$work/entries" "$KEY_ALIAS"; then trusted=true; fi
   if ! "$trusted" || [[ "$(fingerprint_of "$work/entries" "$KEY_ALIAS")" != "$(pem_fingerprint "$work/node.pem")" ]]; then
     if "$trusted"; then
-      kt -delete -alias "$KEY_ALIAS" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
+      keytool_quick -delete -alias "$KEY_ALIAS" -keystore "$ts" -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD
     fi
-    kt -importcert -noprompt -alias "$KEY_ALIAS" -file "$work/node.pem" -keystore "$ts" \
+    keytool_quick -importcert -noprompt -alias "$KEY_ALIAS" -file "$work/node.pem" -keystore "$ts" \
       -storetype "$TRUSTSTORE_TYPE" -storepass:env KEYSTORE_PASSWORD >/dev/null
   fi
   chown "0:$WSO2_UID" "$ts"

@@ -102,17 +102,22 @@ case "$CONFIG_FORMAT" in
     fi
     export KEYSTORE_PASSWORD="$keystore_password"
     vault_ks="$WSO2_HOME/$VAULT_KEYSTORE"
-    vault_entry="$(keytool -list -keystore "$vault_ks" -storetype JKS -storepass:env KEYSTORE_PASSWORD -alias "$VAULT_KEY_ALIAS" 2>/dev/null || true)"
-    if [[ "$vault_entry" != *PrivateKeyEntry* ]]; then
+    # One JVM start on a later start: the listing gives the entry's type and its certificate.
+    vault_entry() {
+      keytool_quick -list -rfc -keystore "$vault_ks" -storetype JKS -storepass:env KEYSTORE_PASSWORD -alias "$VAULT_KEY_ALIAS" 2>/dev/null
+    }
+    entry="$(vault_entry || true)"
+    if [[ "$entry" != *PrivateKeyEntry* ]]; then
       keytool -genkeypair -alias "$VAULT_KEY_ALIAS" -keyalg RSA -keysize 3072 -sigalg SHA256withRSA -validity 3650 \
         -dname "CN=$VAULT_KEY_ALIAS" -keystore "$work/vault.jks" -storetype JKS \
         -storepass:env KEYSTORE_PASSWORD -keypass:env KEYSTORE_PASSWORD 2>"$work/keytool.err" \
         || { cat "$work/keytool.err" >&2; fail "cannot generate the Secure Vault key"; }
       install -D -m 0640 -o 0 -g "$WSO2_UID" "$work/vault.jks" "$vault_ks"
       echo "$WSO2_STEP: new Secure Vault key $VAULT_KEY_ALIAS in $VAULT_KEYSTORE"
+      entry="$(vault_entry)" || fail "cannot read the public key of $VAULT_KEYSTORE"
     fi
-    keytool -exportcert -rfc -alias "$VAULT_KEY_ALIAS" -keystore "$vault_ks" -storetype JKS -storepass:env KEYSTORE_PASSWORD \
-      2>/dev/null | openssl x509 -pubkey -noout >"$work/vault.pub" || fail "cannot read the public key of $VAULT_KEYSTORE"
+    # openssl reads the first certificate of the chain, the key's own.
+    openssl x509 -pubkey -noout <<<"$entry" >"$work/vault.pub" || fail "cannot read the public key of $VAULT_KEYSTORE"
     # A cipherText entry: base64 of RSA with PKCS#1 v1.5 padding under that public key (the vault asks the JCE
     # for plain "RSA", whose default is RSA/ECB/PKCS1Padding); RSA 3072 takes at most 373 bytes.
     vault_encrypt() { # name value
