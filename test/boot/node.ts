@@ -24,9 +24,6 @@ export interface NodeOptions {
     /** Guest ports also forwarded over the metadata link (arriving from 169.254.169.1). */
     otherSourcePorts: number[];
     bootTimeoutSeconds: number;
-    /** QEMU's scheduling niceness: a VM off the test's critical path yields the host's cores to those on it.
-     * @default 0 */
-    nice?: number;
 }
 
 export class NodeVm {
@@ -55,7 +52,6 @@ export class NodeVm {
         const fwds = [...[...vm.fwd].map(([g, h]) => `${g}=${h}`), ...[...vm.otherFwd].map(([g, h]) => `n1/${g}=${h}`)];
         execFileSync(VM_SH, ["start", path.join(dir, "vm"), opts.image, path.join(dir, "user-data"), path.join(dir, "meta-data"), path.join(dir, "imds.json"), ...fwds], {
             stdio: ["ignore", "inherit", "inherit"],
-            env: { ...process.env, VM_NICE: String(opts.nice ?? 0) },
         });
         return vm;
     }

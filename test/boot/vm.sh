@@ -6,7 +6,6 @@
 # usage: vm.sh start RUN_DIR IMAGE_DIR USER_DATA META_DATA IMDS_JSON [link/]GUEST_PORT=HOST_PORT...
 #          link n0 (default): the instance's network, where forwarded connections arrive from 10.0.2.2;
 #          link n1: the metadata link, where they arrive from 169.254.169.1 (a source nothing allows)
-#          VM_NICE (environment, default 0): QEMU's scheduling niceness
 #        vm.sh wait  RUN_DIR COUNT TIMEOUT_SECONDS   (until the COUNT-th boot-test marker on the serial log)
 #        vm.sh stop  RUN_DIR                          (QEMU by its pid; bounded)
 set -euo pipefail
@@ -51,7 +50,7 @@ NET
   # One vCPU: with two, multi-threaded TCG races the guest kernel's live code patching (an int3 Oops in
   # nf_conntrack's hash_conntrack_raw, a jump label being patched while the other vCPU runs it, panicked a
   # node's first boot here). The test's VMs run side by side on the host's cores anyway.
-  nice -n "${VM_NICE:-0}" qemu-system-x86_64 -accel tcg -m 2048 -smp 1 \
+  qemu-system-x86_64 -accel tcg -m 2048 -smp 1 \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
     -append "root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1" \
     -drive "file=$run/disk.qcow2,if=virtio,format=qcow2" \
@@ -62,11 +61,6 @@ NET
     -device virtio-serial -device virtserialport,chardev=qga0,name=org.qemu.guest_agent.0 \
     -serial "file:$run/serial.log" -monitor none -display none \
     -pidfile "$run/qemu.pid" -daemonize
-  # QEMU daemonizes into a session of its own; under the kernel's autogroup scheduling a nice value ranks a
-  # process only within its session's group, and the group's own niceness ranks it against the others.
-  local autogroup
-  autogroup="/proc/$(cat "$run/qemu.pid")/autogroup"
-  if [[ -w "$autogroup" ]]; then echo "${VM_NICE:-0}" >"$autogroup"; fi
 }
 
 wait_marker() {
