@@ -347,6 +347,9 @@ async function mainScenario(
     await add("tls-min-1.2", () => checks.tlsMin12(node1, ctx, ciphersByPort));
     await add("keystore-replaced", () => checks.keystoreReplaced(node1, ctx, KEY_ALIAS));
     await add("backup-written", () => backupWritten(node1, ctx));
+    // What the backup holds, as node 1 has it now: the reboot below restarts the product, whose secrets step
+    // re-encrypts deployment.toml (fresh padding), so node 1's files are compared before it.
+    const backedUp = await backedUpFiles(node1, ctx).catch((e: Error) => e);
     await add("iam-denies", () => iamDenies(node1, ctx));
     await add("database-connected", async () =>
         db ? databaseConnected(node1, db) : { ok: false, evidence: `the plan of ${ctx.plan.stack} has no shared database for the node` },
@@ -375,7 +378,9 @@ async function mainScenario(
             evidence: problems.length ? problems.join("; ") : `both nodes serve ${KEY_ALIAS} ${fp1?.slice(0, 23)}…; node1 peers ${peers1.join(",")}; node2 peers ${peers2.join(",")}`,
         };
     });
-    await add("restore-identical", () => restoreIdentical(node1, node2, ctx));
+    await add("restore-identical", async () =>
+        backedUp instanceof Error ? { ok: false, evidence: `cannot describe node1's backed-up files: ${backedUp.message}` } : restoreIdentical(backedUp, node2, ctx),
+    );
 }
 
 /** The load balancer's health check, retried while the product starts (bounded). */
@@ -451,27 +456,48 @@ async function iamDenies(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; evide
     return { ok: problems.length === 0, evidence: problems.length ? problems.join("; ") : `own secret readable; ${seen.join("; ")}` };
 }
 
-async function restoreIdentical(source: NodeVm, fresh: NodeVm, ctx: Context): Promise<{ ok: boolean; evidence: string }> {
+/** Owner, mode, path and SHA-256 of each file under `base` named (relative to it) in `files`, by path. */
+async function describeFiles(vm: NodeVm, base: string, files: string[]): Promise<Map<string, string>> {
+    const list = files.join("\n") + "\n";
+    const r = await vm.guest.sh(
+        `printf %s ${"'" + list.replace(/'/g, `'\\''`) + "'"} | (cd ${base} && while IFS= read -r f; do printf '%s %s ' "$(stat -c '%U:%G %a' "$f")" "$f"; sha256sum < "$f" | cut -d' ' -f1; done)`,
+    );
+    const lines = r.stdout.trim().split("\n").filter(Boolean);
+    return new Map(lines.map((l) => [l.split(" ")[2], l]));
+}
+
+/** The files under `base` (relative paths, sorted) below the given relative paths, or everything. */
+async function listFiles(vm: NodeVm, base: string, paths: string[] = ["."]): Promise<string[]> {
+    const r = await vm.guest.sh(`cd ${base} && find ${paths.join(" ")} \\( -type f -o -type l \\) 2>/dev/null | sed 's|^\\./||' | LC_ALL=C sort`);
+    return r.stdout.trim().split("\n").filter(Boolean);
+}
+
+/** Every file the backup step archives (BACKUP_PATHS and the database export directory when present), as the
+ * node has it now. */
+async function backedUpFiles(vm: NodeVm, ctx: Context): Promise<Map<string, string>> {
+    const settings = nodeEnv(ctx.plan.cloudConfig);
+    const paths = [...settings.BACKUP_PATHS.split(" "), ...(settings.DB_EXPORT_DIR ? [settings.DB_EXPORT_DIR.replace(/^\//, "")] : [])];
+    const files = await listFiles(vm, "/", paths);
+    if (!files.length) throw new Error(`no files under ${paths.join(" ")}`);
+    return describeFiles(vm, "/", files);
+}
+
+async function restoreIdentical(source: Map<string, string>, fresh: NodeVm, ctx: Context): Promise<{ ok: boolean; evidence: string }> {
     const root = "/var/tmp/boot-test-restore";
     const r = await fresh.guest.sh(`export ${ctx.awsEnv}; rm -rf ${root}; mkdir -p ${root}; RESTORE_ROOT=${root} /usr/local/sbin/wso2-restore --node ${ctx.instanceIds.node1} 2>&1`, 600_000);
     if (r.exitcode !== 0) return { ok: false, evidence: `wso2-restore on a fresh VM (node2) failed (exit ${r.exitcode}): ${r.stdout.trim().slice(-600)}` };
-    // Every restored file, its bytes and its owner and mode, against the same path on node 1.
-    const manifest = (base: string) =>
-        `cd ${base} && find . -mindepth 1 \\( -type f -o -type l \\) -printf '%P\\n' | LC_ALL=C sort`;
-    const files = (await fresh.guest.sh(manifest(root))).stdout.trim().split("\n").filter(Boolean);
+    // Every restored file, its bytes and its owner and mode, against node 1's at backup time.
+    const files = await listFiles(fresh, root);
     if (!files.length) return { ok: false, evidence: "the restore wrote no files" };
-    const describe = (base: string) => `cd ${base} && while IFS= read -r f; do printf '%s %s ' "$(stat -c '%U:%G %a' "$f")" "$f"; sha256sum < "$f" | cut -d' ' -f1; done`;
-    const list = files.join("\n") + "\n";
-    const a = await fresh.guest.sh(`printf %s ${"'" + list.replace(/'/g, `'\\''`) + "'"} | (${describe(root)})`);
-    const b = await source.guest.sh(`printf %s ${"'" + list.replace(/'/g, `'\\''`) + "'"} | (${describe("/")})`);
-    const la = a.stdout.trim().split("\n");
-    const lb = b.stdout.trim().split("\n");
-    const diff = la.filter((l, i) => l !== lb[i]);
+    const restored = await describeFiles(fresh, root, files);
+    const problems: string[] = [];
+    for (const [file, line] of restored) if (source.get(file) !== line) problems.push(`${line} (node1: ${source.get(file) ?? "absent"})`);
+    for (const file of source.keys()) if (!restored.has(file)) problems.push(`${file} not restored`);
     return {
-        ok: diff.length === 0 && la.length === files.length,
-        evidence: diff.length
-            ? `${diff.length} of ${files.length} restored files differ from node1: ${diff.slice(0, 3).join(" | ")}`
-            : `node2 restored node1's latest backup: ${files.length} files identical in bytes, owner and mode (${r.stdout.trim().split("\n").pop()})`,
+        ok: problems.length === 0,
+        evidence: problems.length
+            ? `${problems.length} of ${source.size} backed-up files differ: ${problems.slice(0, 3).join(" | ")}`
+            : `node2 restored node1's latest backup: ${files.length} files identical in bytes, owner and mode to node1's at backup time (${r.stdout.trim().split("\n").pop()})`,
     };
 }
 
