@@ -323,12 +323,23 @@ public final class StandIn {
             props.setProperty("password", password);
             props.setProperty("ApplicationName", "standin " + t.getKey());
             props.setProperty("connectTimeout", "30");
-            java.sql.Connection c;
-            try {
-                c = driver.connect(url.replace("&amp;", "&"), props);
-            } catch (java.sql.SQLException e) {
-                fail("[" + t.getKey() + "] " + url + " does not connect as " + props.getProperty("user") + ": " + e.getMessage());
-                return;
+            // The driver waits 5 s by default for the server's answer to its TLS request; a guest short of CPU
+            // (emulated, beside other VMs) misses that while the server answered at once.
+            props.setProperty("sslResponseTimeout", "60000");
+            // Bounded retries, as a connection pool's start does: three attempts, 10 s apart.
+            java.sql.Connection c = null;
+            for (int attempt = 1; c == null; attempt++) {
+                try {
+                    c = driver.connect(url.replace("&amp;", "&"), props);
+                } catch (java.sql.SQLException e) {
+                    String why = e.getMessage() + (e.getCause() != null ? " (" + e.getCause() + ")" : "");
+                    if (attempt == 3) {
+                        fail("[" + t.getKey() + "] " + url + " does not connect as " + props.getProperty("user") + ": " + why);
+                        return;
+                    }
+                    System.out.println("standin: [" + t.getKey() + "] attempt " + attempt + " failed: " + why);
+                    Thread.sleep(10_000);
+                }
             }
             try (java.sql.Statement st = c.createStatement();
                  java.sql.ResultSet rs = st.executeQuery("SELECT current_user, current_database(), ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
