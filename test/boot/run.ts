@@ -401,6 +401,20 @@ async function waitHealthy(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; evi
     return last;
 }
 
+/** Waits (bounded) until the product listens on every one of `ports` inside the guest: a boot ends once the
+ * product's unit has started, and the product opens its ports later (minutes on an emulated CPU). Without
+ * it the firewall probes could prove nothing. */
+async function waitListening(vm: NodeVm, ports: number[], ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+        const r = await vm.guest.sh("ss -Htln");
+        const open = new Set([...r.stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
+        if (ports.every((p) => open.has(p))) return;
+        if (Date.now() > until) throw new Error(`${vm.opts.name}: ports ${ports.filter((p) => !open.has(p)).join(", ")} not listening within ${ms / 1000} s`);
+        await new Promise((r) => setTimeout(r, 5000));
+    }
+}
+
 async function backupWritten(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; evidence: string }> {
     const r = await vm.guest.sh(
         "systemctl is-enabled wso2-backup.timer; systemctl is-active wso2-backup.timer; systemctl start wso2-backup.service; echo rc=$?; systemctl show -p Result --value wso2-backup.service",
@@ -558,12 +572,19 @@ async function negativeScenarios(
     const planned = writtenFile(ctx.plan.cloudConfig, NFTABLES_PATH);
     const lbDropped = editWrittenFile(nodeConfig, NFTABLES_PATH, () => planned);
     const lbCtx = { ...ctx, ruleset: planned };
-    /** Boots one negative VM, runs its checks expecting each red with the matching reason, stops it. */
-    const negative = async (vmName: string, cloudConfig: string, expectations: [string, (vm: NodeVm) => Promise<{ ok: boolean; evidence: string }>, RegExp][]) => {
+    /** Boots one negative VM, waits for `ready` when given, runs its checks expecting each red with the
+     * matching reason, stops it. */
+    const negative = async (
+        vmName: string,
+        cloudConfig: string,
+        expectations: [string, (vm: NodeVm) => Promise<{ ok: boolean; evidence: string }>, RegExp][],
+        ready?: (vm: NodeVm) => Promise<void>,
+    ) => {
         const t = Date.now();
         const vm = await boot(vmName, cloudConfig);
         try {
             log(`${vmName} booted: ${await vm.waitBoot()}`);
+            await ready?.(vm);
         } catch (e) {
             log(`negative run ${vmName}: ${(e as Error).message}`);
         }
@@ -589,7 +610,7 @@ async function negativeScenarios(
         ...(await negative("neg-lb-source", lbDropped, [
             ["negative: firewall drops the load balancer's source -> health-check red", (vm) => checks.healthCheck(vm, lbCtx), /from the load balancer's source failed/],
             ["negative: firewall drops the load balancer's source -> firewall-probes red", (vm) => checks.firewallProbes(vm, lbCtx), /refused the load balancer's source/],
-        ])),
+        ], (vm) => waitListening(vm, ctx.plan.ports.service, 300_000))),
     ];
 }
 
