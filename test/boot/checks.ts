@@ -2,7 +2,11 @@
  * The boot test's checks, by the names the [Boot] issue gives them. Each returns ok and the evidence it saw;
  * a check that cannot see what it needs fails and says why.
  */
-import type { Emulator } from "./emulator";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Emulator, SessionCredentials } from "./emulator";
 import type { NodeVm } from "./node";
 import type { NodePlan } from "./plan";
 import { banner, httpsGet, opensslHandshake, sha256Hex, tlsHandshake } from "./probes";
@@ -28,6 +32,8 @@ export interface Context {
     /** Clustering peers' addresses as the EC2 API knows them, by node name. */
     addresses: Record<string, string>;
     instanceIds: Record<string, string>;
+    /** Each node's role session, as its metadata service serves it. */
+    credentials: Record<string, SessionCredentials>;
     otherClusterSecretArn: string;
     otherClusterBackupKey: string;
 }
@@ -157,29 +163,33 @@ export async function firewallLoaded(vm: NodeVm, ctx: Context): Promise<{ ok: bo
 }
 
 export async function firewallProbes(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; evidence: string }> {
-    const problems: string[] = [];
-    const seen: string[] = [];
     const listening = (await sh(vm, "ss -ltnH | awk '{print $4}' | sed 's/.*://' | sort -un")).stdout.split("\n").map(Number);
+    // Every probe at once: a dropped one waits out its whole timeout, and one after another they took a
+    // minute. Each finding keeps its place in the evidence.
+    type Finding = { problem?: string; seen?: string };
+    const probes: Promise<Finding>[] = [];
     for (const p of ctx.plan.ports.service) {
-        const fromLb = await tlsHandshake(vm.fwd.get(p)!);
-        if (!listening.includes(p)) problems.push(`nothing listens on service port ${p} (the product is not running)`);
-        else if (!fromLb.ok) problems.push(`service port ${p} refused the load balancer's source 10.0.2.2 (${fromLb.detail})`);
-        else seen.push(`${p} from 10.0.2.2: ${fromLb.detail}`);
-        const fromOther = await tlsHandshake(vm.otherFwd.get(p)!, 8000);
-        if (fromOther.ok) problems.push(`service port ${p} answered 169.254.169.1, which is not a load balancer source`);
-        else seen.push(`${p} from 169.254.169.1: dropped (${fromOther.detail})`);
+        probes.push(
+            tlsHandshake(vm.fwd.get(p)!).then((fromLb) => {
+                if (!listening.includes(p)) return { problem: `nothing listens on service port ${p} (the product is not running)` };
+                if (!fromLb.ok) return { problem: `service port ${p} refused the load balancer's source 10.0.2.2 (${fromLb.detail})` };
+                return { seen: `${p} from 10.0.2.2: ${fromLb.detail}` };
+            }),
+            tlsHandshake(vm.otherFwd.get(p)!, 8000).then((fromOther) =>
+                fromOther.ok ? { problem: `service port ${p} answered 169.254.169.1, which is not a load balancer source` } : { seen: `${p} from 169.254.169.1: dropped (${fromOther.detail})` },
+            ),
+        );
     }
     for (const p of ctx.plan.ports.clustering) {
-        if (!listening.includes(p)) problems.push(`nothing listens on clustering port ${p}: the probe would prove nothing`);
-        const b = await banner(vm.fwd.get(p)!);
-        if (b !== null) problems.push(`clustering port ${p} answered a non-member (10.0.2.2): "${b}"`);
-        else seen.push(`${p} from non-member 10.0.2.2: dropped`);
+        if (!listening.includes(p)) probes.push(Promise.resolve({ problem: `nothing listens on clustering port ${p}: the probe would prove nothing` }));
+        probes.push(banner(vm.fwd.get(p)!).then((b) => (b !== null ? { problem: `clustering port ${p} answered a non-member (10.0.2.2): "${b}"` } : { seen: `${p} from non-member 10.0.2.2: dropped` })));
     }
     if (ctx.plan.ports.ssh === null) {
-        const b = await banner(vm.fwd.get(22)!);
-        if (b !== null) problems.push(`SSH is off in the plan but port 22 answered: "${b}"`);
-        else seen.push("22: closed (SSH off)");
+        probes.push(banner(vm.fwd.get(22)!).then((b) => (b !== null ? { problem: `SSH is off in the plan but port 22 answered: "${b}"` } : { seen: "22: closed (SSH off)" })));
     }
+    const findings = await Promise.all(probes);
+    const problems = findings.flatMap((f) => (f.problem ? [f.problem] : []));
+    const seen = findings.flatMap((f) => (f.seen ? [f.seen] : []));
     return { ok: problems.length === 0, evidence: problems.length ? problems.join("; ") : seen.join("; ") };
 }
 
@@ -219,7 +229,6 @@ export async function serviceSandboxed(vm: NodeVm, ctx: Context): Promise<{ ok: 
 
 /** Names OpenSSL gives the rendered (IANA-named) cipher suites. */
 export function opensslNames(iana: string[]): Set<string> {
-    const { execFileSync } = require("child_process") as typeof import("child_process");
     const out = execFileSync("openssl", ["ciphers", "-stdname", "ALL:@SECLEVEL=0"], { encoding: "utf8" });
     // Lines read `<IANA name> - <OpenSSL name> <protocol> Kx=... Au=... Enc=... Mac=...`.
     const map = new Map(out.split("\n").map((l) => l.split(" - ")).filter((p) => p.length >= 2).map((p) => [p[0].trim(), p[1].trim().split(/\s+/)[0]]));
@@ -270,10 +279,31 @@ export async function healthCheck(vm: NodeVm, ctx: Context): Promise<{ ok: boole
     return { ok: problems.length === 0, evidence: problems.length ? problems.join("; ") : seen.join("; ") };
 }
 
-/** keytool -list -v of a store in the guest, with the cluster's keystore password. */
+/**
+ * keytool -list -v of a store the node has, with the cluster's keystore password. The store's bytes are
+ * read from the guest and listed by the host's keytool: what is judged is the file, and a JVM started in
+ * an emulated guest costs a minute of its CPU (it ran twice per check).
+ */
 async function keytoolList(vm: NodeVm, store: string, password: string): Promise<{ ok: boolean; text: string }> {
-    const r = await sh(vm, `KSP=${q(password)} keytool -list -v -keystore ${q(store)} -storepass:env KSP 2>&1`);
-    return { ok: r.exitcode === 0, text: r.stdout };
+    let bytes: Buffer;
+    try {
+        bytes = await vm.guest.readFile(store);
+    } catch (e) {
+        return { ok: false, text: `keytool error: ${(e as Error).message}` };
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boot-test-store-"));
+    try {
+        const file = path.join(dir, path.basename(store));
+        fs.writeFileSync(file, bytes);
+        const r = spawnSync("keytool", ["-list", "-v", "-keystore", file, "-storepass:env", "KSP"], {
+            encoding: "utf8",
+            env: { ...process.env, KSP: password },
+            timeout: 60_000,
+        });
+        return { ok: r.status === 0, text: `${r.stdout}${r.stderr}` };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 function entries(listing: string): { alias: string; sha256?: string; sigalg?: string; key?: string }[] {
@@ -345,11 +375,7 @@ export async function peerSetHas(vm: NodeVm, address: string): Promise<boolean> 
     return r.stdout.trim() === "0";
 }
 
-/** Runs an AWS CLI command in the guest with the node's own credentials (from its metadata service). */
-export async function guestAws(vm: NodeVm, ctx: Context, args: string) {
-    return sh(vm, `export ${ctx.awsEnv}; aws --region ${ctx.plan.region} ${args}`);
-}
-
-export function denied(r: { exitcode: number; stderr: string; stdout: string }): boolean {
-    return r.exitcode !== 0 && /AccessDenied|Forbidden|403|not authorized/i.test(r.stderr + r.stdout);
+/** Whether a refused call was refused for its permissions (not, say, a missing object). */
+export function denied(r: { code: string; status: number }): boolean {
+    return r.status === 403 || /AccessDenied|Forbidden|not authorized/i.test(r.code);
 }

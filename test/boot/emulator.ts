@@ -1,7 +1,7 @@
 /**
  * moto_server on loopback with IAM enforcement: the test's AWS. Started by the test, stopped by its pid.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
@@ -62,6 +62,15 @@ export interface Credentials {
     secretAccessKey: string;
 }
 
+/** A role session's credentials, as the metadata service serves them. */
+export interface SessionCredentials {
+    AccessKeyId: string;
+    SecretAccessKey: string;
+    Token: string;
+}
+
+export type CallResult = { ok: true; response: any } | { ok: false; code: string; message: string; status: number };
+
 export class Emulator {
     private proc?: ChildProcess;
     readonly python = motoPython();
@@ -103,18 +112,40 @@ export class Emulator {
     /** One call as the administrator (for inspection), e.g. call("s3", "list_objects_v2", { Bucket }). */
     call(service: string, operation: string, params: object = {}): any {
         if (!this.admin) throw new Error("emulator not set up");
-        const out = execFileSync(this.python, [path.join(HERE, "aws_call.py"), service, operation, JSON.stringify(params)], {
+        const r = this.request({ AWS_ACCESS_KEY_ID: this.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: this.admin.secretAccessKey }, service, operation, params);
+        if (!r.ok) throw new Error(`${service} ${operation} as the administrator: ${r.code}: ${r.message}`);
+        return r.response;
+    }
+
+    /**
+     * One call with a node's own credentials (the role session its metadata service hands out). The
+     * emulator judges the request's signature against the role's policies; where the request comes from
+     * plays no part, so the host asks in the node's name.
+     */
+    callAs(creds: SessionCredentials, region: string, service: string, operation: string, params: object = {}): CallResult {
+        return this.request(
+            { AWS_ACCESS_KEY_ID: creds.AccessKeyId, AWS_SECRET_ACCESS_KEY: creds.SecretAccessKey, AWS_SESSION_TOKEN: creds.Token, AWS_DEFAULT_REGION: region },
+            service,
+            operation,
+            params,
+        );
+    }
+
+    private request(credentials: Record<string, string>, service: string, operation: string, params: object): CallResult {
+        // Only these credentials: none of the caller's own AWS settings leak in.
+        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+        const r = spawnSync(this.python, [path.join(HERE, "aws_call.py"), service, operation, JSON.stringify(params)], {
             encoding: "utf8",
             maxBuffer: 256 << 20,
-            env: {
-                ...process.env,
-                AWS_ENDPOINT_URL: this.hostEndpoint,
-                AWS_ACCESS_KEY_ID: this.admin.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: this.admin.secretAccessKey,
-                AWS_DEFAULT_REGION: "eu-west-1",
-            },
+            timeout: 120_000,
+            env: { ...env, AWS_ENDPOINT_URL: this.hostEndpoint, AWS_DEFAULT_REGION: "eu-west-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", ...credentials },
         });
-        return JSON.parse(out);
+        if (r.status === 0) return { ok: true, response: JSON.parse(r.stdout) };
+        if (r.status === 3) {
+            const e = JSON.parse(r.stdout);
+            return { ok: false, code: String(e.Error?.Code ?? ""), message: String(e.Error?.Message ?? ""), status: Number(e.HTTPStatusCode ?? 0) };
+        }
+        throw new Error(`aws_call.py ${service} ${operation} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.error?.message || "").trim().slice(-600)}`);
     }
 
     /** Signals the server to stop without waiting (for a test interrupted by a signal). */

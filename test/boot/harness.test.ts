@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { normalizeRuleset, opensslNames } from "./checks";
+import { denied, normalizeRuleset, opensslNames } from "./checks";
 import { BootDatabase, pointAtBootDatabase } from "./database";
+import { Emulator } from "./emulator";
 import { editWrittenFile, nodeEnv, testUserData, withLbSources, writtenFile } from "./userdata";
 
 const HERE = __dirname;
@@ -96,6 +97,50 @@ describe("boot test harness", () => {
         assert.match(parts[1], /text\/cloud-boothook[\s\S]*AWS_ENDPOINT_URL=http:\/\/10\.0\.2\.2:5000 exec \/usr\/bin\/aws/);
         assert.ok(parts[2].includes(cc));
         assert.throws(() => testUserData(cc, "http://evil;rm -rf /"), /bad emulator endpoint/);
+    });
+
+    it("asks the emulator in a node's name: what its role grants is answered, the rest refused for permissions", async function () {
+        this.timeout(120_000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boot-emu-"));
+        const emu = new Emulator();
+        try {
+            await emu.start(path.join(dir, "moto.log"));
+            const region = "eu-west-1";
+            const arn = (name: string) => `arn:aws:secretsmanager:${region}:123456789012:secret:${name}`;
+            const policy = {
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `${arn("own-keystore")}*` },
+                    { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::backups/nodes/own/*" },
+                ],
+            };
+            const setup = emu.setup({
+                region,
+                roles: [{ name: "node-role", policies: [{ name: "node", document: policy }] }],
+                kmsKeys: [],
+                buckets: [{ name: "backups" }],
+                secrets: [
+                    { name: "own-keystore", value: "{}" },
+                    { name: "other-keystore", value: "{}" },
+                ],
+                objects: [{ bucket: "backups", key: "nodes/own/a.tar.gz", body: "own" }],
+                instances: [{ name: "n", privateIp: "10.0.2.15", role: "node-role", tags: { Name: "n" } }],
+            });
+            const creds = setup.instances.n.credentials;
+            const own = emu.callAs(creds, region, "secretsmanager", "get_secret_value", { SecretId: arn("own-keystore") });
+            assert.ok(own.ok, JSON.stringify(own));
+            const other = emu.callAs(creds, region, "secretsmanager", "get_secret_value", { SecretId: arn("other-keystore") });
+            assert.ok(!other.ok && denied(other), JSON.stringify(other));
+            const del = emu.callAs(creds, region, "s3", "delete_object", { Bucket: "backups", Key: "nodes/own/a.tar.gz" });
+            assert.ok(!del.ok && denied(del), JSON.stringify(del));
+            assert.strictEqual(emu.call("s3", "list_objects_v2", { Bucket: "backups" }).KeyCount, 1);
+            // Allowed but absent is not a refusal: the check must not count it as one.
+            const missing = emu.callAs(creds, region, "s3", "get_object", { Bucket: "backups", Key: "nodes/own/missing" });
+            assert.ok(!missing.ok && !denied(missing), JSON.stringify(missing));
+        } finally {
+            await emu.stop();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("serves instance metadata only with a token it issued", () => {

@@ -221,6 +221,7 @@ async function main(): Promise<number> {
             ruleset: withLbSources(writtenFile(plan.cloudConfig, NFTABLES_PATH), [LB_SOURCE]),
             addresses: Object.fromEntries(nodes.map((n) => [n.name, n.privateIp])),
             instanceIds,
+            credentials: Object.fromEntries(nodes.map((n) => [n.name, setup.instances[n.name].credentials])),
             otherClusterSecretArn,
             otherClusterBackupKey,
         };
@@ -351,25 +352,39 @@ async function mainScenario(
     // What the backup holds, as node 1 has it now: the reboot below restarts the product, whose secrets step
     // re-encrypts deployment.toml (fresh padding), so node 1's files are compared before it.
     const backedUp = await backedUpFiles(node1, ctx).catch((e: Error) => e);
-    await add("iam-denies", () => iamDenies(node1, ctx));
+    await add("iam-denies", () => iamDenies(ctx));
     await add("database-connected", async () =>
         db ? databaseConnected(node1, db) : { ok: false, evidence: `the plan of ${ctx.plan.stack} has no shared database for the node` },
     );
     await add("service-sandboxed", () => checks.serviceSandboxed(node1, ctx));
-    // Node 1 reboots while node 2 still boots; the checks that need both run after.
+    // Node 1 reboots while node 2 still boots; node 2 restores node 1's backup as soon as it has booted
+    // (it needs nothing of node 1 but the backup); the check that needs both nodes runs after.
     t = Date.now();
-    await add("reboot-idempotent", () => rebootIdempotent(node1, ctx));
-    timings["node1-reboot"] = Math.round((Date.now() - t) / 1000);
+    const rebooted = checks.run("reboot-idempotent", () => rebootIdempotent(node1, ctx)).then((c) => {
+        timings["node1-reboot"] = Math.round((Date.now() - t) / 1000);
+        return c;
+    });
+    const restored = node2Booted.then((node2Failure) =>
+        checks.run("restore-identical", async () => {
+            if (node2Failure) return { ok: false, evidence: `node2 did not finish its first boot: ${node2Failure}` };
+            if (backedUp instanceof Error) return { ok: false, evidence: `cannot describe node1's backed-up files: ${backedUp.message}` };
+            return restoreIdentical(backedUp, node2, ctx);
+        }),
+    );
+    results.push(...(await Promise.all([rebooted, restored])));
 
     const node2Failure = await node2Booted;
     await add("second-node-joins", async () => {
         if (node2Failure) return { ok: false, evidence: `node2 did not finish its first boot: ${node2Failure}` };
         const c = await checks.cloudInitDone(node2);
         if (!c.ok) return { ok: false, evidence: `node2 did not boot cleanly: ${c.evidence}` };
-        const fp1 = await checks.keystoreEntry(node1, ctx, KEY_ALIAS);
-        const fp2 = await checks.keystoreEntry(node2, ctx, KEY_ALIAS);
-        const peers1 = await checks.peerSet(node1);
-        const peers2 = await checks.peerSet(node2);
+        // Each node's peer refresh runs in its own guest: both at once.
+        const [fp1, fp2, peers1, peers2] = await Promise.all([
+            checks.keystoreEntry(node1, ctx, KEY_ALIAS),
+            checks.keystoreEntry(node2, ctx, KEY_ALIAS),
+            checks.peerSet(node1),
+            checks.peerSet(node2),
+        ]);
         const problems: string[] = [];
         if (!fp1 || fp1 !== fp2) problems.push(`keystore ${KEY_ALIAS}: node1 ${fp1}, node2 ${fp2}`);
         if (!(await checks.peerSetHas(node1, ctx.addresses.node2))) problems.push(`node1's cluster_peers ${JSON.stringify(peers1)} lacks node2 (${ctx.addresses.node2})`);
@@ -379,9 +394,6 @@ async function mainScenario(
             evidence: problems.length ? problems.join("; ") : `both nodes serve ${KEY_ALIAS} ${fp1?.slice(0, 23)}…; node1 peers ${peers1.join(",")}; node2 peers ${peers2.join(",")}`,
         };
     });
-    await add("restore-identical", async () =>
-        backedUp instanceof Error ? { ok: false, evidence: `cannot describe node1's backed-up files: ${backedUp.message}` } : restoreIdentical(backedUp, node2, ctx),
-    );
 }
 
 /** The load balancer's health check, retried while the product starts (bounded). */
@@ -448,23 +460,31 @@ async function backupWritten(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; e
     };
 }
 
-async function iamDenies(vm: NodeVm, ctx: Context): Promise<{ ok: boolean; evidence: string }> {
+/**
+ * The node's own credentials (the role session its metadata service serves) asking for what its role must
+ * be refused, with a control call it must be allowed. Asked from the host: the emulator judges the signed
+ * request against the role's policies, not where it comes from, and an AWS CLI started in an emulated guest
+ * costs a minute of its CPU per call.
+ */
+async function iamDenies(ctx: Context): Promise<{ ok: boolean; evidence: string }> {
     const bucket = ctx.plan.backupBucket;
+    const creds = ctx.credentials.node1;
+    const as = (service: string, operation: string, params: object) => ctx.emu.callAs(creds, ctx.plan.region, service, operation, params);
     const own = (ctx.emu.call("s3", "list_objects_v2", { Bucket: bucket }).Contents ?? []).map((o: any) => o.Key).find((k: string) => k.includes(ctx.instanceIds.node1));
     const keystoreArn = ctx.plan.secrets.find((s) => /keystore/i.test(s.name))!.arn;
-    const control = await checks.guestAws(vm, ctx, `secretsmanager get-secret-value --secret-id ${keystoreArn} --query Name --output text`);
-    const attempts: [string, string][] = [
-        ["read another cluster's secret", `secretsmanager get-secret-value --secret-id ${ctx.otherClusterSecretArn}`],
-        ["read another cluster's node backups", `s3 cp s3://${bucket}/${ctx.otherClusterBackupKey} -`],
-        ["delete a backup", `s3api delete-object --bucket ${bucket} --key ${own ?? `nodes/${ctx.plan.clusterName}/${ctx.instanceIds.node1}/missing`}`],
-    ];
     const problems: string[] = [];
     const seen: string[] = [];
-    if (control.exitcode !== 0) problems.push(`control: the node cannot read its own keystore secret either (${control.stderr.trim().slice(0, 200)}), so refusals prove nothing`);
-    for (const [what, cmd] of attempts) {
-        const r = await checks.guestAws(vm, ctx, cmd);
-        if (checks.denied(r)) seen.push(`${what}: ${(/(AccessDenied|Forbidden|403)[^\n]*/.exec(r.stderr + r.stdout)?.[0] ?? "denied").slice(0, 120)}`);
-        else problems.push(`${what}: not refused (exit ${r.exitcode}: ${(r.stderr || r.stdout).trim().slice(0, 200)})`);
+    const control = as("secretsmanager", "get_secret_value", { SecretId: keystoreArn });
+    if (!control.ok) problems.push(`control: the node cannot read its own keystore secret either (${control.code}: ${control.message.slice(0, 200)}), so refusals prove nothing`);
+    const attempts: [string, string, string, object][] = [
+        ["read another cluster's secret", "secretsmanager", "get_secret_value", { SecretId: ctx.otherClusterSecretArn }],
+        ["read another cluster's node backups", "s3", "get_object", { Bucket: bucket, Key: ctx.otherClusterBackupKey }],
+        ["delete a backup", "s3", "delete_object", { Bucket: bucket, Key: own ?? `nodes/${ctx.plan.clusterName}/${ctx.instanceIds.node1}/missing` }],
+    ];
+    for (const [what, service, operation, params] of attempts) {
+        const r = as(service, operation, params);
+        if (!r.ok && checks.denied(r)) seen.push(`${what}: ${r.status} ${r.code}`);
+        else problems.push(`${what}: not refused (${r.ok ? "answered" : `${r.status} ${r.code}: ${r.message.slice(0, 200)}`})`);
     }
     if (own) {
         const still = ctx.emu.call("s3", "list_objects_v2", { Bucket: bucket, Prefix: own }).KeyCount;
