@@ -240,7 +240,7 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         assert.match(bad.stderr, /line 'not a setting' is not NAME=value/);
     });
 
-    it("reads the master and runtime passwords from Secrets Manager (moto_server, aws CLI)", async function () {
+    it("reads the master and runtime passwords from Secrets Manager (moto_server, aws CLI) through the node's AWS wrapper", async function () {
         const moto = new Moto();
         await moto.start();
         try {
@@ -248,7 +248,9 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
             const master = id("rds!db-master", { username: MASTER, password: MASTER_PASSWORD });
             // The master's name comes from its secret, as RDS writes it.
             const runtime = id("wso2/db-runtime", { username: "wso2_runtime", password: RUNTIME_PASSWORD });
-            const env = { ...moto.env(), ...settings({ DB_MASTER_SECRET_ID: master, DB_RUNTIME_SECRET_ID: runtime }) };
+            // The emulator only through the knob node-lib.sh's aws() honours, as every other step reaches it.
+            const { AWS_ENDPOINT_URL: endpoint, ...viaNodeLib } = moto.env();
+            const env = { ...viaNodeLib, WSO2_TEST_AWS_ENDPOINT_URL: endpoint, ...settings({ DB_MASTER_SECRET_ID: master, DB_RUNTIME_SECRET_ID: runtime }) };
             delete env.DB_MASTER_PASSWORD;
             delete env.DB_RUNTIME_PASSWORD;
             delete env.DB_MASTER_USER;
@@ -260,6 +262,18 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
         } finally {
             await moto.stop();
         }
+    });
+
+    it("calls the AWS CLI as node-lib.sh does (metadata service patience), keeping the caller's shell options and umask", function () {
+        const bin = path.join(work, "fake-aws-bin");
+        fs.mkdirSync(bin, { recursive: true });
+        // Records what the CLI would be given.
+        fs.writeFileSync(path.join(bin, "aws"), '#!/bin/sh\necho "args=$* timeout=$AWS_METADATA_SERVICE_TIMEOUT attempts=$AWS_METADATA_SERVICE_NUM_ATTEMPTS umask=$(umask)"\n', { mode: 0o755 });
+        const script = `. "${path.join(NODE_DIR, "db-lib.sh")}"; umask 077; db_aws sts get-caller-identity; echo "after: umask=$(umask) opts=$-"`;
+        const r = run("bash", ["-c", script], { env: { PATH: `${bin}:${process.env.PATH}`, WSO2_TEST_AWS_ENDPOINT_URL: "http://127.0.0.1:1" } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^args=--endpoint-url http:\/\/127\.0\.0\.1:1 sts get-caller-identity timeout=5 attempts=3 umask=0027$/m);
+        assert.match(r.stdout, /^after: umask=0077 opts=[^e]*$/m);
     });
 
     it("puts Debian's JDBC driver into the product's lib and keeps the CA bundle; a bundle only over HTTPS", function () {

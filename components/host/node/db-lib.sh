@@ -76,14 +76,24 @@ db_check_settings() {
   unset PGUSER PGDATABASE PGPASSWORD PGSSLCERT PGSSLKEY
 }
 
+# The AWS CLI as every other step of the node calls it: through node-lib.sh's wrapper (its test endpoint
+# knob, its patience with the instance metadata service). node-lib.sh sits beside this file, in the
+# repository as on a node; it is loaded in a subshell, so its shell options and umask stay out of the caller.
+db_node_lib="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/node-lib.sh"
+db_aws() {
+  (
+    # shellcheck source-path=SCRIPTDIR source=node-lib.sh
+    . "$db_node_lib"
+    aws "$@"
+  )
+}
+
 # A Secrets Manager secret holding {"username": ..., "password": ...} (RDS's own format), printed as two
-# lines: the user name, then the password. The CLI gets 5 s and 3 attempts at the instance metadata service
-# for the role's credentials (its default, 1 s once, fails on a busy instance).
+# lines: the user name, then the password.
 db_secret_credentials() {
   local secret_id="$1"
   local region="${AWS_REGION:-${REGION:-}}"
-  AWS_METADATA_SERVICE_TIMEOUT="${AWS_METADATA_SERVICE_TIMEOUT:-5}" AWS_METADATA_SERVICE_NUM_ATTEMPTS="${AWS_METADATA_SERVICE_NUM_ATTEMPTS:-3}" \
-    aws secretsmanager get-secret-value ${region:+--region "$region"} --secret-id "$secret_id" \
+  db_aws secretsmanager get-secret-value ${region:+--region "$region"} --secret-id "$secret_id" \
     --query SecretString --output text |
     python3 -c 'import json,sys; s=json.loads(sys.stdin.read()); print(s["username"]); print(s["password"])'
 }
