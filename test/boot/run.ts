@@ -483,7 +483,7 @@ async function iamDenies(ctx: Context): Promise<{ ok: boolean; evidence: string 
     ];
     for (const [what, service, operation, params] of attempts) {
         const r = as(service, operation, params);
-        if (!r.ok && checks.denied(r)) seen.push(`${what}: ${r.status} ${r.code}`);
+        if (!r.ok && checks.denied(r)) seen.push(`${what}: ${r.status}${r.code && r.code !== String(r.status) ? ` ${r.code}` : ""}`);
         else problems.push(`${what}: not refused (${r.ok ? "answered" : `${r.status} ${r.code}: ${r.message.slice(0, 200)}`})`);
     }
     if (own) {

@@ -250,7 +250,7 @@ describe("database bootstrap, backup and restore on a real PostgreSQL (TLS only)
             const runtime = id("wso2/db-runtime", { username: "wso2_runtime", password: RUNTIME_PASSWORD });
             // The emulator only through the knob node-lib.sh's aws() honours, as every other step reaches it.
             const { AWS_ENDPOINT_URL: endpoint, ...viaNodeLib } = moto.env();
-            const env = { ...viaNodeLib, WSO2_TEST_AWS_ENDPOINT_URL: endpoint, ...settings({ DB_MASTER_SECRET_ID: master, DB_RUNTIME_SECRET_ID: runtime }) };
+            const env: NodeJS.ProcessEnv = { ...viaNodeLib, WSO2_TEST_AWS_ENDPOINT_URL: endpoint, ...settings({ DB_MASTER_SECRET_ID: master, DB_RUNTIME_SECRET_ID: runtime }) };
             delete env.DB_MASTER_PASSWORD;
             delete env.DB_RUNTIME_PASSWORD;
             delete env.DB_MASTER_USER;
