@@ -200,6 +200,11 @@ export const CONFIG_KEYS = {
         description: "systemd OnCalendar expression of the node backup timer.",
         default: "daily",
     },
+    clusterPeersRefresh: {
+        type: "string",
+        description: "systemd OnCalendar expression of the refresh of the clustering ports' peer set from the EC2 API (it also runs right after boot). A new node reaches the other nodes' clustering ports at their next refresh; each refresh is one DescribeInstances call per node.",
+        default: "minutely",
+    },
     backupReplicaRegion: {
         type: "string",
         description: "Second region the backup bucket replicates to. Required in prod; empty disables replication elsewhere.",

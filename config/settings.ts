@@ -62,6 +62,7 @@ export interface Settings {
     logRetentionDays: number;
     backupRetentionDays: number;
     backupSchedule: string;
+    clusterPeersRefresh: string;
     backupReplicaRegion?: string;
     deletionProtection: boolean;
     updateWindow: string;
@@ -289,6 +290,7 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
         logRetentionDays: int("logRetentionDays", 1, 3653),
         backupRetentionDays: int("backupRetentionDays", 7, 3650),
         backupSchedule: str("backupSchedule"),
+        clusterPeersRefresh: str("clusterPeersRefresh"),
         backupReplicaRegion: optional("backupReplicaRegion", /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1"),
         deletionProtection: bool("deletionProtection"),
         updateWindow: str("updateWindow"),
@@ -333,7 +335,7 @@ export function parseSettings(raw: (key: string) => string | undefined): Setting
     problem("vpcCidr", settings.vpcCidr, vpcCidrProblem(settings.vpcCidr));
     problem("domainName", settings.domainName, hostNameProblem(settings.domainName));
     problem("logRetentionDays", settings.logRetentionDays, logRetentionProblem(settings.logRetentionDays));
-    for (const key of ["backupSchedule", "updateWindow"] as const) problem(key, settings[key], onCalendarProblem(settings[key]));
+    for (const key of ["backupSchedule", "clusterPeersRefresh", "updateWindow"] as const) problem(key, settings[key], onCalendarProblem(settings[key]));
     problem("adminUsername", settings.adminUsername, adminUsernameProblem(settings.adminUsername));
     if (settings.sshPort === 22) bad("sshPort", 22, "must not be the default port 22");
     for (const p of settings.publicPaths) problem("publicPaths", p, publicPathProblem(p));

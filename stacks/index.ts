@@ -80,6 +80,7 @@ function clusterArgs(settings: Settings, network: NetworkRef): Wso2ClusterArgs {
         logRetentionDays: settings.logRetentionDays,
         backupRetentionDays: settings.backupRetentionDays,
         backupSchedule: settings.backupSchedule,
+        clusterPeersRefresh: settings.clusterPeersRefresh,
         backupReplicaRegion: settings.backupReplicaRegion,
         updateWindow: settings.updateWindow,
         deletionProtection: settings.deletionProtection,

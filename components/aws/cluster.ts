@@ -165,6 +165,13 @@ export interface Wso2ClusterArgs {
      */
     backupSchedule?: string;
     /**
+     * When each node refreshes the peer set of its clustering ports from the EC2 API (systemd OnCalendar; it
+     * also runs right after boot). A new node reaches the others' clustering ports at their next refresh;
+     * each refresh is one DescribeInstances call per node.
+     * @default "minutely"
+     */
+    clusterPeersRefresh?: string;
+    /**
      * Second region backups are replicated and copied to; required in prod, not the provider's region.
      * @default "" (no replica)
      */
@@ -242,6 +249,7 @@ export function resolveClusterArgs(name: string, args: Wso2ClusterArgs): Cluster
         logRetentionDays: args.logRetentionDays ?? configDefault("logRetentionDays"),
         backupRetentionDays: args.backupRetentionDays ?? configDefault("backupRetentionDays"),
         backupSchedule: args.backupSchedule ?? configDefault("backupSchedule"),
+        clusterPeersRefresh: args.clusterPeersRefresh ?? configDefault("clusterPeersRefresh"),
         backupReplicaRegion: args.backupReplicaRegion || undefined,
         updateWindow: args.updateWindow ?? configDefault("updateWindow"),
         deletionProtection: args.deletionProtection ?? configDefault("deletionProtection"),
@@ -287,7 +295,7 @@ export function resolveClusterArgs(name: string, args: Wso2ClusterArgs): Cluster
     if (!Number.isInteger(s.backupRetentionDays) || s.backupRetentionDays < 7 || s.backupRetentionDays > 3650) {
         check.bad("backupRetentionDays", s.backupRetentionDays, "must be an integer from 7 to 3650");
     }
-    for (const key of ["backupSchedule", "updateWindow"] as const) why(key, s[key], onCalendarProblem(s[key]));
+    for (const key of ["backupSchedule", "clusterPeersRefresh", "updateWindow"] as const) why(key, s[key], onCalendarProblem(s[key]));
     check.done();
     return s;
 }

@@ -176,6 +176,7 @@ export type NodeSettings = Pick<
     | "sshSourceCidrs"
     | "sshPort"
     | "backupSchedule"
+    | "clusterPeersRefresh"
     | "updateWindow"
     | "proxyHost"
     | "proxyPort"
@@ -387,6 +388,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                     backupBucket,
                     backupPrefix: this.backupPrefix,
                     backupSchedule: settings.backupSchedule,
+                    clusterPeersRefresh: settings.clusterPeersRefresh,
                     updateWindow: settings.updateWindow,
                     logGroupName,
                     proxy: settings.proxyHost ? { host: settings.proxyHost, port: settings.proxyPort } : undefined,

@@ -151,7 +151,7 @@ export function renderNodeFiles(input: NodeHostInput): { files: BootFile[]; step
     files.push(unit("/etc/systemd/system/wso2-backup.service", backupUnits.service), unit("/etc/systemd/system/wso2-backup.timer", backupUnits.timer));
     files.push(unit("/etc/systemd/system/wso2-restore@.service", renderRestoreUnit()));
     if (clustering) {
-        const peers = renderClusterPeersUnits();
+        const peers = renderClusterPeersUnits(input.clusterPeersRefresh);
         files.push(unit("/etc/systemd/system/wso2-cluster-peers.service", peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));
     }
     const bundled = bundledStepFiles(spec, input.database !== undefined);

@@ -172,9 +172,10 @@ function helperService(description: string, command: string, sandbox: HelperSand
     ].join("\n");
 }
 
-function timerUnit(description: string, onCalendar: string, randomDelay: string, extra: string[] = []): string {
+/** A timer on `onCalendar`, the value of the setting `key` (named when the value is refused). */
+function timerUnit(description: string, key: string, onCalendar: string, randomDelay: string, extra: string[] = []): string {
     if (!/^[A-Za-z0-9*,.:/~\- ]{1,80}$/.test(onCalendar)) {
-        throw new Error(`${JSON.stringify(onCalendar)} is not a systemd OnCalendar expression such as 'daily'`);
+        throw new Error(`${key}: ${JSON.stringify(onCalendar)} is not a systemd OnCalendar expression such as 'daily'`);
     }
     return [
         "[Unit]",
@@ -202,19 +203,21 @@ export function renderBackupUnits(schedule: string): TimerUnits {
     const description = "Back up WSO2 configuration, keystores and artifacts";
     return {
         service: helperService(description, HOST_SCRIPTS.backup, { capabilities: ["CAP_DAC_READ_SEARCH"], addressFamilies: AWS_API }),
-        timer: timerUnit(description, schedule, "15min"),
+        timer: timerUnit(description, "backupSchedule", schedule, "15min"),
     };
 }
 
 /**
- * Refresh of the `cluster_peers` set from the EC2 API, every minute and right after boot (before the product
- * starts clustering). Updating the firewall set takes CAP_NET_ADMIN over netlink; nothing else.
+ * Refresh of the `cluster_peers` set from the EC2 API on `schedule` (an OnCalendar expression; the
+ * default, minutely, lets a new node into the others' clustering ports within a minute) and right after
+ * boot (before the product starts clustering). Updating the firewall set takes CAP_NET_ADMIN over netlink;
+ * nothing else.
  */
-export function renderClusterPeersUnits(): TimerUnits {
+export function renderClusterPeersUnits(schedule: string): TimerUnits {
     const description = "Refresh the cluster_peers firewall set from EC2";
     return {
         service: helperService(description, HOST_SCRIPTS.clusterPeers, { capabilities: ["CAP_NET_ADMIN"], addressFamilies: [...AWS_API, "AF_NETLINK"] }),
-        timer: timerUnit(description, "minutely", "10s", ["OnBootSec=15s"]),
+        timer: timerUnit(description, "clusterPeersRefresh", schedule, "10s", ["OnBootSec=15s"]),
     };
 }
 

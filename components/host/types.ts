@@ -45,6 +45,8 @@ export interface NodeHostInput {
     backupPrefix: string;
     /** systemd OnCalendar of the backup timer. */
     backupSchedule: string;
+    /** systemd OnCalendar of the clustering peer-set refresh (products with clustering ports). */
+    clusterPeersRefresh: string;
     /** systemd OnCalendar of the security-update window. */
     updateWindow: string;
     /** CloudWatch log group the agent ships product and audit logs to. */

@@ -216,6 +216,10 @@ const CASES: Record<ConfigKey, KeyCase> = {
         valid: { raw: { backupSchedule: "*-*-* 02:30" }, expect: (s) => assert.equal(s.backupSchedule, "*-*-* 02:30") },
         invalid: [{ backupSchedule: "daily; rm -rf /" }, { backupSchedule: "$(reboot)" }],
     },
+    clusterPeersRefresh: {
+        valid: { raw: { clusterPeersRefresh: "*:0/5" }, expect: (s) => assert.equal(s.clusterPeersRefresh, "*:0/5") },
+        invalid: [{ clusterPeersRefresh: "minutely\nExecStart=/bin/sh" }, { clusterPeersRefresh: "$(reboot)" }],
+    },
     backupReplicaRegion: {
         valid: { raw: { backupReplicaRegion: "us-gov-west-1" }, expect: (s) => assert.equal(s.backupReplicaRegion, "us-gov-west-1") },
         invalid: [{ backupReplicaRegion: "" }, { backupReplicaRegion: "europe" }],

@@ -22,6 +22,7 @@ export function nodeInput(product: ProductId = "apim", overrides: Partial<NodeHo
         backupBucket: "wso2-prod-backups",
         backupPrefix: "wso2-prod",
         backupSchedule: "daily",
+        clusterPeersRefresh: "minutely",
         updateWindow: "Wed *-*-* 03:00",
         logGroupName: "/wso2/prod",
         ...overrides,

@@ -334,12 +334,34 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
         assert.match(LOG_PATTERN, /%enc\{%m\}\{CRLF\}/);
     });
 
+    it("the timers carry their schedules: backups on backupSchedule, the peer refresh on clusterPeersRefresh and right after boot", function () {
+        const timer = (boot: ReturnType<typeof renderNodeBoot>, name: string) => {
+            const doc = parseYaml(boot.userData) as { write_files: WrittenFile[] };
+            return doc.write_files.find((f) => f.path === `/etc/systemd/system/${name}`)?.content ?? "";
+        };
+        const defaults = renderNodeBoot(nodeInput("apim"));
+        assert.match(timer(defaults, "wso2-cluster-peers.timer"), /^OnCalendar=minutely$/m);
+        const custom = renderNodeBoot(nodeInput("apim", { backupSchedule: "*-*-* 02:30", clusterPeersRefresh: "*:0/5" }));
+        assert.match(timer(custom, "wso2-backup.timer"), /^OnCalendar=\*-\*-\* 02:30$/m);
+        const peers = timer(custom, "wso2-cluster-peers.timer");
+        assert.match(peers, /^OnCalendar=\*:0\/5$/m);
+        assert.match(peers, /^OnBootSec=15s$/m);
+        // systemd reads the expression as a calendar event.
+        requireTool("systemd-analyze");
+        const r = run("systemd-analyze", ["calendar", "*:0/5"]);
+        assert.equal(r.status, 0, r.stderr);
+        // No peer refresh on a product without clustering ports.
+        assert.equal(timer(renderNodeBoot(nodeInput("mi")), "wso2-cluster-peers.timer"), "");
+    });
+
     it("refuses bad input with the key and the problem", function () {
         assert.throws(() => renderNodeBoot(nodeInput("apim", { clusterName: "Bad_Name" })), /clusterName: "Bad_Name"/);
         assert.throws(() => renderNodeBoot(nodeInput("apim", { adminSecretArn: "secret" })), /adminSecretArn: "secret" is not a Secrets Manager secret ARN/);
         assert.throws(() => renderNodeBoot(nodeInput("apim", { backupBucket: "Bad Bucket" })), /backupBucket/);
         assert.throws(() => renderNodeBoot(nodeInput("apim", { backupPrefix: "/abs/" })), /backupPrefix/);
         assert.throws(() => renderNodeBoot(nodeInput("apim", { updateWindow: "daily; rm -rf /" })), /updateWindow/);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { backupSchedule: "daily\nExecStart=/bin/sh" })), /^Error: backupSchedule: /);
+        assert.throws(() => renderNodeBoot(nodeInput("apim", { clusterPeersRefresh: "$(reboot)" })), /^Error: clusterPeersRefresh: /);
         assert.throws(() => renderNodeBoot(nodeInput("apim", { lbSourceCidrs: ["10.0.0.0/33"] })), /lbSourceCidrs: "10.0.0.0\/33"/);
         assert.throws(() => renderNodeBoot(nodeInput("apim", { instanceMemoryMiB: 512 })), /instanceMemoryMiB: 512/);
     });
