@@ -202,7 +202,7 @@ export const CONFIG_KEYS = {
     },
     clusterPeersRefresh: {
         type: "string",
-        description: "systemd OnCalendar expression of the refresh of the clustering ports' peer set from the EC2 API (it also runs right after boot). A new node reaches the other nodes' clustering ports at their next refresh; each refresh is one DescribeInstances call per node.",
+        description: "systemd OnCalendar expression of the refresh of the clustering ports' peer set from the EC2 API (it also runs at every boot, before the product starts). A new node reaches the other nodes' clustering ports at their next refresh; each refresh is one DescribeInstances call per node.",
         default: "minutely",
     },
     backupReplicaRegion: {

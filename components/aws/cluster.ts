@@ -166,7 +166,7 @@ export interface Wso2ClusterArgs {
     backupSchedule?: string;
     /**
      * When each node refreshes the peer set of its clustering ports from the EC2 API (systemd OnCalendar; it
-     * also runs right after boot). A new node reaches the others' clustering ports at their next refresh;
+     * also runs at every boot, before the product starts). A new node reaches the others' clustering ports at their next refresh;
      * each refresh is one DescribeInstances call per node.
      * @default "minutely"
      */

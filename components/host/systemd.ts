@@ -130,6 +130,8 @@ interface HelperSandbox {
     addressFamilies: string[];
     /** Paths it may write besides its private /tmp. @default none */
     readWritePaths?: string[];
+    /** Also run at every boot (multi-user.target, once enabled), before this unit. @default never at boot */
+    atBootBefore?: string;
 }
 
 /**
@@ -144,6 +146,7 @@ function helperService(description: string, command: string, sandbox: HelperSand
         `Description=${description}`,
         "After=network-online.target",
         "Wants=network-online.target",
+        ...(sandbox.atBootBefore ? [`Before=${sandbox.atBootBefore}`] : []),
         "",
         "[Service]",
         "Type=oneshot",
@@ -169,11 +172,15 @@ function helperService(description: string, command: string, sandbox: HelperSand
         "DevicePolicy=closed",
         ...SYSTEM_CALL_FILTER,
         "",
+        ...(sandbox.atBootBefore ? ["[Install]", "WantedBy=multi-user.target", ""] : []),
     ].join("\n");
 }
 
-/** A timer on `onCalendar`, the value of the setting `key` (named when the value is refused). */
-function timerUnit(description: string, key: string, onCalendar: string, randomDelay: string, extra: string[] = []): string {
+/**
+ * A timer on `onCalendar`, the value of the setting `key` (named when the value is refused). `also`: units
+ * enabled and disabled with the timer.
+ */
+function timerUnit(description: string, key: string, onCalendar: string, randomDelay: string, also: string[] = []): string {
     if (!/^[A-Za-z0-9*,.:/~\- ]{1,80}$/.test(onCalendar)) {
         throw new Error(`${key}: ${JSON.stringify(onCalendar)} is not a systemd OnCalendar expression such as 'daily'`);
     }
@@ -182,13 +189,13 @@ function timerUnit(description: string, key: string, onCalendar: string, randomD
         `Description=${description} (schedule)`,
         "",
         "[Timer]",
-        ...extra,
         `OnCalendar=${onCalendar}`,
         `RandomizedDelaySec=${randomDelay}`,
         "Persistent=true",
         "",
         "[Install]",
         "WantedBy=timers.target",
+        ...(also.length ? [`Also=${also.join(" ")}`] : []),
         "",
     ].join("\n");
 }
@@ -207,17 +214,26 @@ export function renderBackupUnits(schedule: string): TimerUnits {
     };
 }
 
+export const CLUSTER_PEERS_UNIT = "wso2-cluster-peers.service";
+
 /**
  * Refresh of the `cluster_peers` set from the EC2 API on `schedule` (an OnCalendar expression; the
- * default, minutely, lets a new node into the others' clustering ports within a minute) and right after
- * boot (before the product starts clustering). Updating the firewall set takes CAP_NET_ADMIN over netlink;
- * nothing else.
+ * default, minutely, lets a new node into the others' clustering ports within a minute), and at every
+ * boot before the product starts: the firewall loads an empty set at boot. The boot-time run is the
+ * service's own (multi-user.target, enabled with the timer through Also=), not a timer's OnBootSec=: a
+ * timer that starts after its OnBootSec= point has passed, as on a slow boot, does not fire, and the set
+ * stayed empty until the schedule's next run (found with an hourly schedule in the boot test). Updating
+ * the firewall set takes CAP_NET_ADMIN over netlink; nothing else.
  */
 export function renderClusterPeersUnits(schedule: string): TimerUnits {
     const description = "Refresh the cluster_peers firewall set from EC2";
     return {
-        service: helperService(description, HOST_SCRIPTS.clusterPeers, { capabilities: ["CAP_NET_ADMIN"], addressFamilies: [...AWS_API, "AF_NETLINK"] }),
-        timer: timerUnit(description, "clusterPeersRefresh", schedule, "10s", ["OnBootSec=15s"]),
+        service: helperService(description, HOST_SCRIPTS.clusterPeers, {
+            capabilities: ["CAP_NET_ADMIN"],
+            addressFamilies: [...AWS_API, "AF_NETLINK"],
+            atBootBefore: WSO2_UNIT,
+        }),
+        timer: timerUnit(description, "clusterPeersRefresh", schedule, "10s", [CLUSTER_PEERS_UNIT]),
     };
 }
 

@@ -334,7 +334,7 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
         assert.match(LOG_PATTERN, /%enc\{%m\}\{CRLF\}/);
     });
 
-    it("the timers carry their schedules: backups on backupSchedule, the peer refresh on clusterPeersRefresh and right after boot", function () {
+    it("the timers carry their schedules: backups on backupSchedule, the peer refresh on clusterPeersRefresh and at every boot before the product", function () {
         const timer = (boot: ReturnType<typeof renderNodeBoot>, name: string) => {
             const doc = parseYaml(boot.userData) as { write_files: WrittenFile[] };
             return doc.write_files.find((f) => f.path === `/etc/systemd/system/${name}`)?.content ?? "";
@@ -345,7 +345,24 @@ describe("host renderers (cloud-init schema, shellcheck, systemd-analyze, TOML)"
         assert.match(timer(custom, "wso2-backup.timer"), /^OnCalendar=\*-\*-\* 02:30$/m);
         const peers = timer(custom, "wso2-cluster-peers.timer");
         assert.match(peers, /^OnCalendar=\*:0\/5$/m);
-        assert.match(peers, /^OnBootSec=15s$/m);
+        // Not OnBootSec=: a timer started after that point (a slow boot) does not fire.
+        assert.doesNotMatch(peers, /OnBootSec|OnStartupSec/);
+        const service = timer(custom, "wso2-cluster-peers.service");
+        assert.match(service, /^Before=wso2\.service$/m);
+        // Enabling the timer, as the configure step does, also enables the boot-time run: the real systemctl
+        // on an offline root.
+        requireTool("systemctl");
+        const root = path.join(dir, "peers-root");
+        const unitDir = path.join(root, "etc/systemd/system");
+        fs.mkdirSync(unitDir, { recursive: true });
+        fs.writeFileSync(path.join(unitDir, "wso2-cluster-peers.timer"), peers);
+        fs.writeFileSync(path.join(unitDir, "wso2-cluster-peers.service"), service);
+        const enabled = run("systemctl", [`--root=${root}`, "enable", "wso2-cluster-peers.timer"]);
+        assert.equal(enabled.status, 0, enabled.stderr);
+        assert.ok(fs.lstatSync(path.join(unitDir, "timers.target.wants/wso2-cluster-peers.timer")).isSymbolicLink());
+        assert.ok(fs.lstatSync(path.join(unitDir, "multi-user.target.wants/wso2-cluster-peers.service")).isSymbolicLink());
+        // The backup is not run at boot.
+        assert.doesNotMatch(timer(custom, "wso2-backup.service"), /\[Install\]/);
         // systemd reads the expression as a calendar event.
         requireTool("systemd-analyze");
         const r = run("systemd-analyze", ["calendar", "*:0/5"]);
