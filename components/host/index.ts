@@ -8,7 +8,7 @@ import type { NodeBoot, NodeHostInput } from "./types";
 import { renderCloudConfig, HostFile } from "./cloud-config";
 import { firewallPorts, renderNftablesRuleset } from "./nftables";
 import { renderSshBanner, renderSshdConfig, SSHD_PATHS } from "./sshd";
-import { renderBackupUnits, renderClusterPeersUnits, renderRestoreUnit, renderUpdateWindowDropIn, renderWso2Unit } from "./systemd";
+import { CLUSTER_PEERS_UNIT, renderBackupUnits, renderClusterPeersUnits, renderRestoreUnit, renderUpdateWindowDropIn, renderWso2Unit } from "./systemd";
 import { renderDeploymentToml, renderSiDeploymentYaml } from "./product-config";
 import { renderLog4j2Properties } from "./log4j2";
 import { renderAuditRules } from "./auditd";
@@ -152,7 +152,7 @@ export function renderNodeFiles(input: NodeHostInput): { files: BootFile[]; step
     files.push(unit("/etc/systemd/system/wso2-restore@.service", renderRestoreUnit()));
     if (clustering) {
         const peers = renderClusterPeersUnits(input.clusterPeersRefresh);
-        files.push(unit("/etc/systemd/system/wso2-cluster-peers.service", peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));
+        files.push(unit(`/etc/systemd/system/${CLUSTER_PEERS_UNIT}`, peers.service), unit("/etc/systemd/system/wso2-cluster-peers.timer", peers.timer));
     }
     const bundled = bundledStepFiles(spec, input.database !== undefined);
     const bundle = renderStepsBundle(bundled);
